@@ -1,0 +1,26 @@
+# fleetmig: PGXS build of the extension, its regression and isolation tests
+EXTENSION = fleetmig
+MODULE_big = fleetmig
+OBJS = \
+	src/fleetmig.o \
+	src/script.o \
+	src/scriptdir.o \
+	src/revmap.o \
+	src/target.o \
+	src/checksum.o \
+	src/state.o \
+	src/project.o \
+	src/plan.o \
+	src/srf.o \
+	src/commands.o
+
+DATA = $(wildcard sql/fleetmig--*.sql)
+
+REGRESS = setup parse_errors graph_errors history targets stamp
+REGRESS_OPTS = --inputdir=test
+
+PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

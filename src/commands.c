@@ -1,0 +1,370 @@
+/*-------------------------------------------------------------------------
+ *
+ * commands.c
+ *	  The SQL-callable functions of schema fleetmig (SPEC §5): argument
+ *	  checks and result rows.  The work is done by project.c (loading),
+ *	  target.c (targets), plan.c (new state) and state.c (tables).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "checksum.h"
+#include "plan.h"
+#include "project.h"
+#include "srf.h"
+#include "state.h"
+
+PG_FUNCTION_INFO_V1(fleetmig_heads);
+PG_FUNCTION_INFO_V1(fleetmig_history);
+PG_FUNCTION_INFO_V1(fleetmig_current);
+PG_FUNCTION_INFO_V1(fleetmig_branches);
+PG_FUNCTION_INFO_V1(fleetmig_show);
+PG_FUNCTION_INFO_V1(fleetmig_stamp);
+PG_FUNCTION_INFO_V1(fleetmig_help);
+
+/*
+ * A text[] of C strings.
+ */
+static Datum
+text_array(List *strings)
+{
+	int			n = list_length(strings);
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		elems[i++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/*
+ * A text[] of the ids of a list of revisions.
+ */
+static Datum
+id_array(List *revisions)
+{
+	List	   *ids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, revisions)
+		ids = lappend(ids, ((Revision *) lfirst(lc))->id);
+	return text_array(ids);
+}
+
+static Datum
+nullable_text(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+static Datum
+created_timestamp(Revision *rev, bool *isnull)
+{
+	*isnull = (rev->created == NULL);
+	if (rev->created == NULL)
+		return (Datum) 0;
+	return DirectFunctionCall3(timestamp_in, CStringGetDatum(rev->created),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/*
+ * When each applied revision was applied: the time of its latest log row,
+ * if that row put it in place (an upgrade, or a stamp that added it).
+ * Indexed by Revision.order; 0 where unknown.
+ */
+static TimestampTz *
+applied_times(Project *project)
+{
+	RevisionMap *map = project->map;
+	TimestampTz *times = palloc0(Max(map->nrevisions, 1) * sizeof(TimestampTz));
+	ListCell   *lc;
+
+	foreach(lc, state_read_latest_log())
+	{
+		StateLogEntry *e = lfirst(lc);
+		Revision   *rev = revmap_get(map, e->revision);
+
+		if (rev == NULL || !project->applied[rev->order])
+			continue;
+		if (strcmp(e->direction, "upgrade") == 0 ||
+			(strcmp(e->direction, "stamp") == 0 && e->has_checksum))
+			times[rev->order] = e->applied_at;
+	}
+	return times;
+}
+
+/*
+ * heads(): revision, message, branch_labels, is_current; newest first.
+ */
+Datum
+fleetmig_heads(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project = project_load();
+	List	   *heads = project->map->heads;
+
+	for (int i = list_length(heads) - 1; i >= 0; i--)
+	{
+		Revision   *rev = list_nth(heads, i);
+		Datum		values[4];
+		bool		nulls[4] = {0};
+
+		values[0] = CStringGetTextDatum(rev->id);
+		values[1] = nullable_text(rev->message, &nulls[1]);
+		values[2] = text_array(rev->branch_labels);
+		values[3] = BoolGetDatum(project->applied[rev->order]);
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * history(): every revision, newest first (the reverse topological order).
+ */
+Datum
+fleetmig_history(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project = project_load();
+	RevisionMap *map = project->map;
+	TimestampTz *times = applied_times(project);
+
+	for (int i = map->nrevisions - 1; i >= 0; i--)
+	{
+		Revision   *rev = map->revisions[i];
+		Datum		values[13];
+		bool		nulls[13] = {0};
+
+		CHECK_FOR_INTERRUPTS();
+		values[0] = CStringGetTextDatum(rev->id);
+		values[1] = text_array(rev->down_revisions);
+		values[2] = nullable_text(rev->message, &nulls[2]);
+		values[3] = CStringGetTextDatum(rev->filename);
+		values[4] = created_timestamp(rev, &nulls[4]);
+		values[5] = text_array(rev->branch_labels);
+		values[6] = text_array(rev->depends_on);
+		values[7] = BoolGetDatum(rev->children == NIL);
+		values[8] = BoolGetDatum(rev->parents == NIL);
+		values[9] = BoolGetDatum(list_length(rev->parents) > 1);
+		values[10] = BoolGetDatum(list_length(rev->children) > 1);
+		values[11] = BoolGetDatum(project->applied[i]);
+		values[12] = TimestampTzGetDatum(times[i]);
+		nulls[12] = (times[i] == 0);
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * current(): one row per fleetmig.version row, newest first; a row that no
+ * file defines gets a WARNING and NULL columns.
+ */
+Datum
+fleetmig_current(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project = project_load();
+	ListCell   *lc;
+
+	for (int i = list_length(project->current) - 1; i >= 0; i--)
+	{
+		Revision   *rev = list_nth(project->current, i);
+		Datum		values[3];
+		bool		nulls[3] = {0};
+
+		values[0] = CStringGetTextDatum(rev->id);
+		values[1] = nullable_text(rev->message, &nulls[1]);
+		values[2] = BoolGetDatum(rev->children == NIL);
+		srf_put(rsinfo, values, nulls);
+	}
+	foreach(lc, project->unknown)
+	{
+		Datum		values[3] = {CStringGetTextDatum(lfirst(lc)), 0, 0};
+		bool		nulls[3] = {false, true, true};
+
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("can't locate revision identified by '%s'",
+						(char *) lfirst(lc)),
+				 errdetail("fleetmig.version names a revision that no file in the migrations directory defines."),
+				 errhint("Restore the missing file, or mark the database with SELECT fleetmig.stamp('head', purge => true);")));
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * branches(): every branch point, newest first, with its children.
+ */
+Datum
+fleetmig_branches(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project = project_load();
+	RevisionMap *map = project->map;
+
+	for (int i = map->nrevisions - 1; i >= 0; i--)
+	{
+		Revision   *rev = map->revisions[i];
+		Datum		values[3];
+		bool		nulls[3] = {0};
+
+		if (list_length(rev->children) < 2)
+			continue;
+		values[0] = CStringGetTextDatum(rev->id);
+		values[1] = nullable_text(rev->message, &nulls[1]);
+		values[2] = id_array(revmap_sort(map, rev->children));
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * show(target): metadata and SQL of each revision the target names.
+ */
+Datum
+fleetmig_show(PG_FUNCTION_ARGS)
+{
+	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project = project_load();
+	Target	   *target = target_resolve(project->map, spec, project->current,
+										TARGET_ANY);
+	ListCell   *lc;
+
+	foreach(lc, target->revisions)
+	{
+		Revision   *rev = lfirst(lc);
+		Datum		values[9];
+		bool		nulls[9] = {0};
+
+		values[0] = CStringGetTextDatum(rev->id);
+		values[1] = text_array(rev->down_revisions);
+		values[2] = nullable_text(rev->message, &nulls[2]);
+		values[3] = CStringGetTextDatum(rev->filename);
+		values[4] = created_timestamp(rev, &nulls[4]);
+		values[5] = text_array(rev->branch_labels);
+		values[6] = text_array(rev->depends_on);
+		values[7] = CStringGetTextDatum(rev->upgrade.sql);
+		values[8] = nullable_text(rev->downgrade.present ? rev->downgrade.sql : NULL,
+								  &nulls[8]);
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * stamp(target, purge): set fleetmig.version to the target without running
+ * any SQL; one log row per row added or removed.  Returns the new heads.
+ */
+Datum
+fleetmig_stamp(PG_FUNCTION_ARGS)
+{
+	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		purge = PG_GETARG_BOOL(1);
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project;
+	Target	   *target;
+	List	   *old_heads;
+	List	   *new_heads;
+	TimestampTz now;
+	ListCell   *lc;
+
+	state_lock();
+	now = GetCurrentTimestamp();
+	project = project_load();
+	if (purge)
+	{
+		foreach(lc, project->unknown)
+		{
+			state_remove_version(lfirst(lc));
+			state_log(lfirst(lc), "stamp", NULL, NULL, now, NULL);
+		}
+		project->unknown = NIL;
+	}
+	else
+		project_require_known(project);
+
+	old_heads = purge ? NIL : project->current;
+	target = target_resolve(project->map, spec, old_heads, TARGET_ANY);
+	new_heads = plan_stamp(project->map, old_heads, target);
+
+	foreach(lc, project->current)
+	{
+		Revision   *rev = lfirst(lc);
+
+		if (list_member_ptr(new_heads, rev))
+			continue;
+		state_remove_version(rev->id);
+		state_log(rev->id, "stamp", NULL, NULL, now, NULL);
+	}
+	foreach(lc, new_heads)
+	{
+		Revision   *rev = lfirst(lc);
+
+		if (list_member_ptr(project->current, rev))
+			continue;
+		state_add_version(rev->id);
+		state_log(rev->id, "stamp", checksum_sha256_hex(rev->text, rev->text_len),
+				  rev->text, now, NULL);
+	}
+
+	for (int i = list_length(new_heads) - 1; i >= 0; i--)
+	{
+		Revision   *rev = list_nth(new_heads, i);
+		Datum		values[2];
+		bool		nulls[2] = {0};
+
+		values[0] = CStringGetTextDatum(rev->id);
+		values[1] = nullable_text(rev->message, &nulls[1]);
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * help(): the commands, as migrate.py help lists them.
+ */
+Datum
+fleetmig_help(PG_FUNCTION_ARGS)
+{
+	static const char *const rows[][3] = {
+		{"current", "SELECT * FROM fleetmig.current();",
+		"Show the revisions the database is at."},
+		{"heads", "SELECT * FROM fleetmig.heads();",
+		"Show the head revisions of the migrations directory."},
+		{"history", "SELECT * FROM fleetmig.history();",
+		"Show every revision, newest first, and which are applied."},
+		{"branches", "SELECT * FROM fleetmig.branches();",
+		"Show the branch points and their children."},
+		{"show", "SELECT * FROM fleetmig.show('<target>');",
+		"Show one revision: its header and its SQL."},
+		{"stamp", "SELECT * FROM fleetmig.stamp('<target>', purge => false);",
+		"Mark the database as being at a target without running any SQL."},
+		{"help", "SELECT * FROM fleetmig.help();",
+		"Show this list."},
+	};
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+
+	for (int i = 0; i < (int) lengthof(rows); i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {0};
+
+		for (int j = 0; j < 3; j++)
+			values[j] = CStringGetTextDatum(rows[i][j]);
+		srf_put(rsinfo, values, nulls);
+	}
+	return (Datum) 0;
+}

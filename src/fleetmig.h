@@ -1,0 +1,14 @@
+/*-------------------------------------------------------------------------
+ *
+ * fleetmig.h
+ *	  Settings of the fleetmig extension, defined in fleetmig.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_H
+#define FLEETMIG_H
+
+extern char *fleetmig_migrations_dir;
+extern bool fleetmig_verify_checksums;
+
+#endif							/* FLEETMIG_H */

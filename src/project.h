@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * project.h
+ *	  What one call knows: the parsed migration files, their graph, and the
+ *	  applied state read from fleetmig.version.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_PROJECT_H
+#define FLEETMIG_PROJECT_H
+
+#include "revmap.h"
+
+typedef struct Project
+{
+	RevisionMap *map;
+	List	   *current;		/* Revision * of fleetmig.version rows, in
+								 * topological order */
+	List	   *unknown;		/* char *: rows no migration file defines */
+	bool	   *applied;		/* by Revision.order: applied revisions */
+} Project;
+
+extern Project *project_load(void);
+extern void project_require_known(Project *project);
+extern bool *project_applied_mask(RevisionMap *map, List *heads);
+
+#endif							/* FLEETMIG_PROJECT_H */

@@ -1,0 +1,211 @@
+/*-------------------------------------------------------------------------
+ *
+ * scriptdir.c
+ *	  Read the migrations directory: find the .sql files, read each one,
+ *	  check size and encoding, and hand its text to the parser.
+ *
+ * This is the only place that touches the migration files on disk.  Files
+ * are opened with AllocateDir/OpenTransientFile so an ERROR closes them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "commands/dbcommands.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+
+#include "fleetmig.h"
+#include "scriptdir.h"
+
+static char *read_migration_file(const char *dir, const char *name, Size *len);
+static int	compare_names(const void *a, const void *b);
+
+/*
+ * The configured migrations directory; an ERROR when it is not set.
+ */
+const char *
+scriptdir_path(void)
+{
+	if (fleetmig_migrations_dir == NULL || fleetmig_migrations_dir[0] == '\0')
+	{
+		char	   *dbname = get_database_name(MyDatabaseId);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("fleetmig.migrations_dir is not set"),
+				 errhint("Point it at the directory of migration files, e.g. ALTER DATABASE %s SET fleetmig.migrations_dir = '/srv/fleet/migrations';",
+						 quote_identifier(dbname ? dbname : "mydb"))));
+	}
+	return fleetmig_migrations_dir;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Read and parse every migration file of the configured directory.  Returns
+ * a List of Revision *, in file name order.
+ */
+List *
+scriptdir_load(void)
+{
+	const char *dir = scriptdir_path();
+	struct stat st;
+	DIR		   *d;
+	struct dirent *de;
+	char	  **names;
+	int			nnames = 0;
+	int			maxnames = 64;
+	List	   *result = NIL;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("migrations directory \"%s\" does not exist or is not a directory",
+						dir),
+				 errhint("Check fleetmig.migrations_dir; a relative path is taken relative to the data directory.")));
+
+	names = palloc(maxnames * sizeof(char *));
+	d = AllocateDir(dir);
+	while ((de = ReadDir(d, dir)) != NULL)
+	{
+		size_t		len = strlen(de->d_name);
+
+		CHECK_FOR_INTERRUPTS();
+		if (de->d_name[0] == '.' || len < 5 ||
+			strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		if (nnames == maxnames)
+		{
+			maxnames *= 2;
+			names = repalloc(names, maxnames * sizeof(char *));
+		}
+		names[nnames++] = pstrdup(de->d_name);
+	}
+	FreeDir(d);
+
+	qsort(names, nnames, sizeof(char *), compare_names);
+
+	for (int i = 0; i < nnames; i++)
+	{
+		Size		len;
+		char	   *text;
+
+		CHECK_FOR_INTERRUPTS();
+		text = read_migration_file(dir, names[i], &len);
+		if (text == NULL)
+			continue;
+		result = lappend(result, script_parse(names[i], text, len));
+	}
+	return result;
+}
+
+/*
+ * Read one file, normalised.  Returns NULL for a directory (ignored like any
+ * sub-directory); any other entry that cannot be read is an ERROR naming it.
+ */
+static char *
+read_migration_file(const char *dir, const char *name, Size *len)
+{
+	char	   *path = psprintf("%s/%s", dir, name);
+	struct stat st;
+	int			fd;
+	char	   *buf;
+	Size		size;
+	Size		done = 0;
+	int			valid;
+
+	if (stat(path, &st) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read migration file \"%s\": %m", name)));
+	if (S_ISDIR(st.st_mode))
+		return NULL;
+	if (!S_ISREG(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("migration file \"%s\" is not a regular file", name)));
+	if ((Size) st.st_size > SCRIPT_MAX_FILE_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("migration file \"%s\" is too large", name),
+				 errdetail("The file has %lld bytes; the limit is 64 MiB.",
+						   (long long) st.st_size)));
+
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read migration file \"%s\": %m", name)));
+
+	size = (Size) st.st_size;
+	buf = palloc(size + 1);
+	for (;;)
+	{
+		ssize_t		r;
+
+		if (done == size)
+		{
+			/* the file may have grown since stat(): look for one more byte */
+			char		probe;
+
+			r = read(fd, &probe, 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not read migration file \"%s\": %m", name)));
+			if (r == 0)
+				break;
+			if (size >= SCRIPT_MAX_FILE_SIZE)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("migration file \"%s\" is too large", name),
+						 errdetail("The limit is 64 MiB.")));
+			size = Min(size * 2 + 1024, SCRIPT_MAX_FILE_SIZE);
+			buf = repalloc(buf, size + 1);
+			buf[done++] = probe;
+			continue;
+		}
+		r = read(fd, buf + done, size - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read migration file \"%s\": %m", name)));
+		if (r == 0)
+			break;
+		done += r;
+	}
+	CloseTransientFile(fd);
+
+	script_normalize(buf, &done);
+	valid = pg_encoding_verifymbstr(GetDatabaseEncoding(), buf, (int) done);
+	if (valid < (int) done)
+	{
+		int			line = 1;
+
+		for (int i = 0; i < valid; i++)
+			if (buf[i] == '\n')
+				line++;
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("migration file \"%s\" is not valid in encoding \"%s\"",
+						name, GetDatabaseEncodingName()),
+				 errdetail("File \"%s\", line %d.", name, line)));
+	}
+	*len = done;
+	return buf;
+}

@@ -1,0 +1,275 @@
+/*-------------------------------------------------------------------------
+ *
+ * state.c
+ *	  Read and write fleetmig.version and fleetmig.log through SPI (SPEC §6).
+ *
+ * Every statement is schema-qualified, uses pg_catalog operators, and runs
+ * as the owner of fleetmig.version (the extension's owner), so a deploy role
+ * needs no privilege on these tables and objects in its search_path cannot
+ * take part.  Plans are prepared once per backend and kept.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "state.h"
+
+typedef enum StateStatement
+{
+	STMT_READ_VERSION,
+	STMT_READ_LATEST_LOG,
+	STMT_REMOVE_VERSION,
+	STMT_ADD_VERSION,
+	STMT_LOG,
+	NUM_STATEMENTS
+} StateStatement;
+
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[7];
+}			statements[NUM_STATEMENTS] =
+{
+	[STMT_READ_VERSION] = {
+		"SELECT revision FROM fleetmig.version"
+		" ORDER BY revision COLLATE \"C\"",
+		0, {0}
+	},
+	[STMT_READ_LATEST_LOG] = {
+		"SELECT DISTINCT ON (revision) revision, direction,"
+		" checksum IS NOT NULL, applied_at FROM fleetmig.log"
+		" ORDER BY revision, id DESC",
+		0, {0}
+	},
+	[STMT_REMOVE_VERSION] = {
+		"DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) $1",
+		1, {TEXTOID}
+	},
+	[STMT_ADD_VERSION] = {
+		"INSERT INTO fleetmig.version (revision) VALUES ($1)",
+		1, {TEXTOID}
+	},
+	[STMT_LOG] = {
+		"INSERT INTO fleetmig.log (revision, direction, checksum, script,"
+		" applied_by, applied_at, duration)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID}
+	},
+};
+
+static SPIPlanPtr plans[NUM_STATEMENTS];
+
+/* Saved around a state access: who the caller is, where results go */
+typedef struct StateCall
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	MemoryContext caller_cxt;
+} StateCall;
+
+static void state_enter(StateCall *call);
+static void state_leave(StateCall *call);
+static int	state_run(StateStatement stmt, Datum *values, const char *nulls);
+
+/*
+ * Take the advisory lock that serialises every state change (SPEC §8).
+ * Transaction-level, so it is released at commit or abort; waits honour
+ * lock_timeout.
+ */
+void
+state_lock(void)
+{
+	DirectFunctionCall1(pg_advisory_xact_lock_int8,
+						Int64GetDatum(STATE_LOCK_KEY));
+}
+
+/*
+ * Connect to SPI and become the owner of fleetmig.version.
+ */
+static void
+state_enter(StateCall *call)
+{
+	Oid			nsp = get_namespace_oid("fleetmig", false);
+	Oid			relid = get_relname_relid("version", nsp);
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table fleetmig.version does not exist"),
+				 errhint("Recreate the extension with DROP EXTENSION fleetmig; CREATE EXTENSION fleetmig;")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+
+	call->caller_cxt = CurrentMemoryContext;
+	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	SetUserIdAndSecContext(owner,
+						   call->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+static void
+state_leave(StateCall *call)
+{
+	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
+	SPI_finish();
+}
+
+/*
+ * Run one of the statements with its kept plan; returns SPI_processed.
+ */
+static int
+state_run(StateStatement stmt, Datum *values, const char *nulls)
+{
+	int			rc;
+
+	if (plans[stmt] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(statements[stmt].sql,
+									   statements[stmt].nargs,
+									   (Oid *) statements[stmt].argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 statements[stmt].sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		plans[stmt] = plan;
+	}
+	rc = SPI_execute_plan(plans[stmt], values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
+			 statements[stmt].sql, SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/*
+ * The rows of fleetmig.version: a List of char *, sorted.
+ */
+List *
+state_read_version(void)
+{
+	StateCall	call;
+	List	   *result = NIL;
+	int			n;
+
+	state_enter(&call);
+	n = state_run(STMT_READ_VERSION, NULL, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *rev = SPI_getvalue(SPI_tuptable->vals[i],
+									   SPI_tuptable->tupdesc, 1);
+		MemoryContext old = MemoryContextSwitchTo(call.caller_cxt);
+
+		result = lappend(result, pstrdup(rev));
+		MemoryContextSwitchTo(old);
+	}
+	state_leave(&call);
+	return result;
+}
+
+/*
+ * The latest log row of every revision that has one: a List of
+ * StateLogEntry *.
+ */
+List *
+state_read_latest_log(void)
+{
+	StateCall	call;
+	List	   *result = NIL;
+	int			n;
+
+	state_enter(&call);
+	n = state_run(STMT_READ_LATEST_LOG, NULL, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *rev = SPI_getvalue(tup, desc, 1);
+		char	   *dir = SPI_getvalue(tup, desc, 2);
+		bool		has_checksum = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
+		TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 4, &isnull));
+		MemoryContext old = MemoryContextSwitchTo(call.caller_cxt);
+		StateLogEntry *e = palloc(sizeof(StateLogEntry));
+
+		e->revision = pstrdup(rev);
+		e->direction = pstrdup(dir);
+		e->has_checksum = has_checksum;
+		e->applied_at = at;
+		result = lappend(result, e);
+		MemoryContextSwitchTo(old);
+	}
+	state_leave(&call);
+	return result;
+}
+
+void
+state_remove_version(const char *revision)
+{
+	StateCall	call;
+	Datum		values[1] = {CStringGetTextDatum(revision)};
+
+	state_enter(&call);
+	state_run(STMT_REMOVE_VERSION, values, NULL);
+	state_leave(&call);
+}
+
+void
+state_add_version(const char *revision)
+{
+	StateCall	call;
+	Datum		values[1] = {CStringGetTextDatum(revision)};
+
+	state_enter(&call);
+	state_run(STMT_ADD_VERSION, values, NULL);
+	state_leave(&call);
+}
+
+/*
+ * Append a row to fleetmig.log; applied_by is the calling role.  checksum,
+ * script and duration may be NULL.
+ */
+void
+state_log(const char *revision, const char *direction, const char *checksum,
+		  const char *script, TimestampTz applied_at, Interval *duration)
+{
+	StateCall	call;
+	Datum		values[7];
+	char		nulls[7] = "       ";
+	char	   *caller = GetUserNameFromId(GetUserId(), false);
+
+	values[0] = CStringGetTextDatum(revision);
+	values[1] = CStringGetTextDatum(direction);
+	values[2] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	values[3] = script ? CStringGetTextDatum(script) : (Datum) 0;
+	values[4] = CStringGetTextDatum(caller);
+	values[5] = TimestampTzGetDatum(applied_at);
+	values[6] = duration ? IntervalPGetDatum(duration) : (Datum) 0;
+	if (checksum == NULL)
+		nulls[2] = 'n';
+	if (script == NULL)
+		nulls[3] = 'n';
+	if (duration == NULL)
+		nulls[6] = 'n';
+
+	state_enter(&call);
+	state_run(STMT_LOG, values, nulls);
+	state_leave(&call);
+}

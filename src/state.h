@@ -1,0 +1,39 @@
+/*-------------------------------------------------------------------------
+ *
+ * state.h
+ *	  fleetmig.version and fleetmig.log, read and written through SPI.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_STATE_H
+#define FLEETMIG_STATE_H
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+/*
+ * Key of the transaction-level advisory lock every state change takes: the
+ * bytes of "fleetmig" as a bigint, so pg_locks shows it as locktype
+ * advisory, classid 1718379877 ("flee"), objid 1953327463 ("tmig").
+ */
+#define STATE_LOCK_KEY INT64CONST(7380385375772830055)
+
+/* The latest log row of a revision */
+typedef struct StateLogEntry
+{
+	char	   *revision;
+	char	   *direction;		/* upgrade, downgrade or stamp */
+	bool		has_checksum;
+	TimestampTz applied_at;
+} StateLogEntry;
+
+extern void state_lock(void);
+extern List *state_read_version(void);
+extern List *state_read_latest_log(void);
+extern void state_remove_version(const char *revision);
+extern void state_add_version(const char *revision);
+extern void state_log(const char *revision, const char *direction,
+					  const char *checksum, const char *script,
+					  TimestampTz applied_at, Interval *duration);
+
+#endif							/* FLEETMIG_STATE_H */
