@@ -1,0 +1,18 @@
+#!/bin/bash
+# The test command: set up, then pg_regress (make installcheck) and the
+# pgTAP suites (pg_prove), each against a throw-away cluster.
+cd "$(dirname "$0")/.."
+. test/prepare.sh
+fleetmig_install
+fleetmig_stage
+trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
+
+echo "== pg_regress and pgTAP on a throw-away cluster"
+pg_virtualenv -v 15 sh -c '
+    status=0
+    make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config installcheck || {
+        status=1; cat regression.diffs 2>/dev/null || true; }
+    createdb fleetmig_tap &&
+    psql -X -q -d fleetmig_tap -c "CREATE EXTENSION pgtap; CREATE EXTENSION fleetmig;" &&
+    pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
+    exit $status'

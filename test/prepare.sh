@@ -1,0 +1,38 @@
+# Sourced by test/demo.sh and test/check.sh: install what is missing, build
+# and install fleetmig, and stage migrations/ and the fixtures where the
+# postgres OS user can read them.
+set -euo pipefail
+
+FLEETMIG_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap \
+libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev"
+
+fleetmig_install() {
+    local missing=()
+    for pkg in $FLEETMIG_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "== installing ${missing[*]}"
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+    echo "== building and installing fleetmig"
+    make -s clean
+    make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+    make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install
+}
+
+# Copy migrations/ and test/fixtures/ to a fresh directory readable by the
+# postgres user, then make the fixtures git cannot hold.  Sets
+# FLEETMIG_STAGE, FLEETMIG_MIGRATIONS and FLEETMIG_FIXTURES.
+fleetmig_stage() {
+    FLEETMIG_STAGE=$(mktemp -d /tmp/fleetmig.XXXXXX)
+    cp -r migrations "$FLEETMIG_STAGE/migrations"
+    cp -r test/fixtures "$FLEETMIG_STAGE/fixtures"
+    bash test/runtime-fixtures.sh "$FLEETMIG_STAGE/fixtures"
+    chmod a+rx "$FLEETMIG_STAGE"
+    export FLEETMIG_STAGE
+    export FLEETMIG_MIGRATIONS="$FLEETMIG_STAGE/migrations"
+    export FLEETMIG_FIXTURES="$FLEETMIG_STAGE/fixtures"
+}

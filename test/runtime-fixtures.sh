@@ -1,0 +1,34 @@
+#!/bin/bash
+# Make the fixture directories that git cannot hold, inside a staged copy of
+# test/fixtures (the argument): an unreadable file, a dangling symlink, a
+# symlink loop and a file over 64 MiB.  Everything else becomes readable by
+# the postgres OS user.
+set -euo pipefail
+fx=$1
+ok="-- fleetmig:revision aaaa00000001
+-- fleetmig:upgrade
+SELECT 1;"
+
+chmod -R a+rX "$fx"
+
+mkdir -p "$fx/unreadable_file"
+printf '%s\n' "$ok" > "$fx/unreadable_file/20240101_0000_aaaa00000001_ok.sql"
+printf '%s\n' "-- fleetmig:revision bbbb00000002" "-- fleetmig:down_revision aaaa00000001" \
+    "-- fleetmig:upgrade" > "$fx/unreadable_file/20240102_0000_bbbb00000002_secret.sql"
+chmod 000 "$fx/unreadable_file/20240102_0000_bbbb00000002_secret.sql"
+
+mkdir -p "$fx/dangling_symlink"
+printf '%s\n' "$ok" > "$fx/dangling_symlink/20240101_0000_aaaa00000001_ok.sql"
+ln -s /nonexistent/fleetmig.sql "$fx/dangling_symlink/20240102_0000_bbbb00000002_gone.sql"
+
+mkdir -p "$fx/symlink_loop"
+printf '%s\n' "$ok" > "$fx/symlink_loop/20240101_0000_aaaa00000001_ok.sql"
+ln -s loop_b.sql "$fx/symlink_loop/loop_a.sql"
+ln -s loop_a.sql "$fx/symlink_loop/loop_b.sql"
+
+mkdir -p "$fx/file_too_large"
+printf '%s\n' "$ok" > "$fx/file_too_large/20240101_0000_aaaa00000001_ok.sql"
+big="$fx/file_too_large/20240102_0000_bbbb00000002_huge.sql"
+printf '%s\n' "-- fleetmig:revision bbbb00000002" "-- fleetmig:upgrade" > "$big"
+truncate -s 70M "$big"
+chmod a+r "$big"

@@ -1,0 +1,13 @@
+-- fleetmig installs into its own schema, with its state tables
+CREATE EXTENSION fleetmig;
+\dx fleetmig
+SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'fleetmig' ORDER BY c.relname;
+-- the state tables and the log sequence are dumped with the data
+SELECT unnest(extconfig)::regclass AS dumped FROM pg_extension WHERE extname = 'fleetmig' ORDER BY dumped::text;
+-- nobody but the owner may run the functions until granted
+SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'fleetmig' ORDER BY p.proname;
+-- help lists the commands
+SELECT command, usage FROM fleetmig.help();
