@@ -54,6 +54,7 @@ typedef struct ScriptParser
 {
 	const char *filename;
 	int			line;
+	int			comment_depth;	/* open block comments in the header */
 } ScriptParser;
 
 static const char *const reserved_names[] = {"head", "heads", "base", "none"};
@@ -61,6 +62,7 @@ static const char *const reserved_names[] = {"head", "heads", "base", "none"};
 static int	errdetail_at(const ScriptParser *p);
 static bool is_blank(char c);
 static const char *skip_blanks(const char *s, const char *end);
+static bool header_comment_line(ScriptParser *p, const char *s, const char *eol);
 static void parse_directive(ScriptParser *p, Revision *rev, const char *key,
 							int keylen, const char *value, int seen[],
 							bool in_section, ScriptSection **section);
@@ -90,6 +92,40 @@ skip_blanks(const char *s, const char *end)
 	while (s < end && is_blank(*s))
 		s++;
 	return s;
+}
+
+/*
+ * Is a header line (not a directive) blank or a comment?  Tracks block
+ * comments, which may span lines and nest as in PostgreSQL.
+ */
+static bool
+header_comment_line(ScriptParser *p, const char *s, const char *eol)
+{
+	while (s < eol)
+	{
+		bool		two = (s + 1 < eol);
+
+		if (two && s[0] == '/' && s[1] == '*')
+		{
+			p->comment_depth++;
+			s += 2;
+		}
+		else if (p->comment_depth > 0)
+		{
+			if (two && s[0] == '*' && s[1] == '/')
+			{
+				p->comment_depth--;
+				s += 2;
+			}
+			else
+				s++;
+		}
+		else if (is_blank(*s))
+			s++;
+		else
+			return two && s[0] == '-' && s[1] == '-';
+	}
+	return true;
 }
 
 /*
@@ -158,7 +194,7 @@ script_normalize(char *buf, Size *len)
 Revision *
 script_parse(const char *filename, char *text, Size len)
 {
-	ScriptParser p = {filename, 0};
+	ScriptParser p = {filename, 0, 0};
 	Revision   *rev = palloc0(sizeof(Revision));
 	int			seen[NUM_KEYS] = {0};
 	ScriptSection *section = NULL;
@@ -209,6 +245,12 @@ script_parse(const char *filename, char *text, Size len)
 					vend--;
 				value = pnstrdup(skip_blanks(v, vend), vend - skip_blanks(v, vend));
 
+				if (section == NULL && p.comment_depth > 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("unterminated /* comment in the header"),
+							 errdetail_at(&p),
+							 errhint("Close the comment before the directive.")));
 				parse_directive(&p, rev, key, v - key, value, seen,
 								section != NULL, &section);
 				if (section != before)
@@ -225,7 +267,7 @@ script_parse(const char *filename, char *text, Size len)
 			}
 		}
 
-		if (section == NULL && s < eol && !(eol - s >= 2 && s[0] == '-' && s[1] == '-'))
+		if (section == NULL && !header_comment_line(&p, s, eol))
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("text before the first section"),

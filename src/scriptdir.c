@@ -26,6 +26,8 @@
 
 static char *read_migration_file(const char *dir, const char *name, Size *len);
 static int	compare_names(const void *a, const void *b);
+static void check_name_encoding(const char *name);
+static int	errcode_for_migration_file(int err);
 
 /*
  * The configured migrations directory; an ERROR when it is not set.
@@ -50,6 +52,37 @@ static int
 compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * errcode for a failed stat(), open() or read(): a symlink loop is a file
+ * that cannot be found, like a dangling symlink.
+ */
+static int
+errcode_for_migration_file(int err)
+{
+	if (err == ELOOP)
+		return errcode(ERRCODE_UNDEFINED_FILE);
+	return errcode_for_file_access();
+}
+
+/*
+ * File names appear in results and messages, so they must be valid in the
+ * server encoding too.
+ */
+static void
+check_name_encoding(const char *name)
+{
+	int			len = strlen(name);
+	int			valid = pg_encoding_verifymbstr(GetDatabaseEncoding(), name, len);
+
+	if (valid < len)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("the name of a migration file is not valid in encoding \"%s\"",
+						GetDatabaseEncodingName()),
+				 errdetail("The name starts with \"%.*s\".", valid, name),
+				 errhint("Rename the file.")));
 }
 
 /*
@@ -85,6 +118,7 @@ scriptdir_load(void)
 		if (de->d_name[0] == '.' || len < 5 ||
 			strcmp(de->d_name + len - 4, ".sql") != 0)
 			continue;
+		check_name_encoding(de->d_name);
 		if (nnames == maxnames)
 		{
 			maxnames *= 2;
@@ -126,9 +160,13 @@ read_migration_file(const char *dir, const char *name, Size *len)
 	int			valid;
 
 	if (stat(path, &st) != 0)
+	{
+		int			err = errno;
+
 		ereport(ERROR,
-				(errcode_for_file_access(),
+				(errcode_for_migration_file(err),
 				 errmsg("could not read migration file \"%s\": %m", name)));
+	}
 	if (S_ISDIR(st.st_mode))
 		return NULL;
 	if (!S_ISREG(st.st_mode))
@@ -144,9 +182,13 @@ read_migration_file(const char *dir, const char *name, Size *len)
 
 	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	if (fd < 0)
+	{
+		int			err = errno;
+
 		ereport(ERROR,
-				(errcode_for_file_access(),
+				(errcode_for_migration_file(err),
 				 errmsg("could not read migration file \"%s\": %m", name)));
+	}
 
 	size = (Size) st.st_size;
 	buf = palloc(size + 1);

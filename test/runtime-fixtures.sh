@@ -1,8 +1,8 @@
 #!/bin/bash
 # Make the fixture directories that git cannot hold, inside a staged copy of
 # test/fixtures (the argument): an unreadable file, a dangling symlink, a
-# symlink loop and a file over 64 MiB.  Everything else becomes readable by
-# the postgres OS user.
+# symlink loop, a file name that is not UTF-8 and a file over 64 MiB.
+# Everything else becomes readable by the postgres OS user.
 set -euo pipefail
 fx=$1
 ok="-- fleetmig:revision aaaa00000001
@@ -25,6 +25,9 @@ mkdir -p "$fx/symlink_loop"
 printf '%s\n' "$ok" > "$fx/symlink_loop/20240101_0000_aaaa00000001_ok.sql"
 ln -s loop_b.sql "$fx/symlink_loop/loop_a.sql"
 ln -s loop_a.sql "$fx/symlink_loop/loop_b.sql"
+
+mkdir -p "$fx/bad_file_name"
+printf '%s\n' "$ok" > "$fx/bad_file_name/20240101_0000_aaaa00000001_caf$(printf '\351').sql"
 
 mkdir -p "$fx/file_too_large"
 printf '%s\n' "$ok" > "$fx/file_too_large/20240101_0000_aaaa00000001_ok.sql"

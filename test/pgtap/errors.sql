@@ -3,7 +3,7 @@
 -- failing call changes neither fleetmig.version nor fleetmig.log.
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(91);
+SELECT plan(96);
 
 -- The DETAIL of the error a stamp to head raises, NULL if none is raised.
 CREATE FUNCTION pg_temp.error_detail() RETURNS text
@@ -30,6 +30,13 @@ SET fleetmig.migrations_dir = :'dir';
 SELECT results_eq('SELECT revision, file FROM fleetmig.history()',
     $$VALUES ('aaaa00000001'::text, '20240101_0000_aaaa00000001_create_base.sql'::text)$$,
     'ignored_entries: only the one migration file is read');
+
+-- header_block_comment: nested block comments above the first section
+\set dir :fixtures /header_block_comment
+SET fleetmig.migrations_dir = :'dir';
+SELECT results_eq('SELECT revision, message FROM fleetmig.history()',
+    $$VALUES ('aaaa00000001'::text, 'create base   /* not a comment: part of the message */'::text)$$,
+    'header_block_comment: block comments are comments, a directive value is kept whole');
 
 -- crlf_and_bom: a BOM and CRLF line ends parse like plain LF files
 \set dir :fixtures /crlf_and_bom
@@ -108,9 +115,29 @@ SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, '58P01',
 -- symlink_loop: two symlinks naming each other
 \set dir :fixtures /symlink_loop
 SET fleetmig.migrations_dir = :'dir';
-SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, 'XX000',
+SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, '58P01',
     'could not read migration file "loop_a.sql": Too many levels of symbolic links',
-    'symlink_loop: XX000');
+    'symlink_loop: 58P01');
+
+-- unterminated_header_comment: a block comment still open at a directive
+\set dir :fixtures /unterminated_header_comment
+SET fleetmig.migrations_dir = :'dir';
+SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, '42601',
+    'unterminated /* comment in the header',
+    'unterminated_header_comment: 42601');
+SELECT is(pg_temp.error_detail(),
+    'File "20240101_0000_aaaa00000001_create_base.sql", line 4.',
+    'unterminated_header_comment: detail');
+
+-- bad_file_name: a file name that is not valid UTF-8
+\set dir :fixtures /bad_file_name
+SET fleetmig.migrations_dir = :'dir';
+SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, '22021',
+    'the name of a migration file is not valid in encoding "UTF8"',
+    'bad_file_name: 22021');
+SELECT is(pg_temp.error_detail(),
+    'The name starts with "20240101_0000_aaaa00000001_caf".',
+    'bad_file_name: detail');
 
 -- not_regular_file: a symlink to a device
 \set dir :fixtures /not_regular_file

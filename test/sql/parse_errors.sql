@@ -32,6 +32,10 @@ SELECT * FROM fleetmig.history();
 \set dir :fixtures /symlink_loop
 SET fleetmig.migrations_dir = :'dir';
 SELECT * FROM fleetmig.current();
+-- a file name that is not valid in the server encoding
+\set dir :fixtures /bad_file_name
+SET fleetmig.migrations_dir = :'dir';
+SELECT * FROM fleetmig.current();
 -- a symlink to a device is not a regular file
 \set dir :fixtures /not_regular_file
 SET fleetmig.migrations_dir = :'dir';
@@ -103,6 +107,14 @@ SET fleetmig.migrations_dir = :'dir';
 SELECT * FROM fleetmig.heads();
 -- a header key below the first section
 \set dir :fixtures /header_after_section
+SET fleetmig.migrations_dir = :'dir';
+SELECT * FROM fleetmig.heads();
+-- block comments may stand in the header, and may nest
+\set dir :fixtures /header_block_comment
+SET fleetmig.migrations_dir = :'dir';
+SELECT revision, message FROM fleetmig.history();
+-- but one left open when a directive comes is an error
+\set dir :fixtures /unterminated_header_comment
 SET fleetmig.migrations_dir = :'dir';
 SELECT * FROM fleetmig.heads();
 -- a header key without a value (an empty message is fine)
