@@ -11,13 +11,18 @@ OBJS = \
 	src/state.o \
 	src/project.o \
 	src/plan.o \
+	src/statements.o \
+	src/runner.o \
 	src/srf.o \
 	src/commands.o
 
 DATA = $(wildcard sql/fleetmig--*.sql)
 
-REGRESS = setup parse_errors graph_errors history targets stamp
-REGRESS_OPTS = --inputdir=test
+REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors
+REGRESS_OPTS = --inputdir=test --encoding=UTF8
+
+ISOLATION = concurrent_upgrade
+ISOLATION_OPTS = --inputdir=test --encoding=UTF8
 
 PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 

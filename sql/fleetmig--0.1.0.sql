@@ -1,4 +1,4 @@
-/* fleetmig 0.1.0: state tables and the read-only and stamp commands */
+/* fleetmig 0.1.0: state tables, the read-only commands, stamp, upgrade and downgrade */
 
 \echo Use "CREATE EXTENSION fleetmig" to load this file. \quit
 
@@ -108,6 +108,43 @@ CREATE FUNCTION fleetmig.help(
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_help'
 LANGUAGE C STRICT IMMUTABLE;
+
+CREATE FUNCTION fleetmig.upgrade(
+    target text DEFAULT 'head',
+    dry_run boolean DEFAULT false,
+    OUT revision text,
+    OUT message text,
+    OUT direction text,
+    OUT duration interval,
+    OUT locks text[],
+    OUT rewrites text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fleetmig_upgrade'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION fleetmig.downgrade(
+    target text DEFAULT '-1',
+    dry_run boolean DEFAULT false,
+    OUT revision text,
+    OUT message text,
+    OUT direction text,
+    OUT duration interval,
+    OUT locks text[],
+    OUT rewrites text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fleetmig_downgrade'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION fleetmig.init(
+    OUT revision text,
+    OUT message text,
+    OUT direction text,
+    OUT duration interval,
+    OUT locks text[],
+    OUT rewrites text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fleetmig_init'
+LANGUAGE C STRICT VOLATILE;
 
 -- Nothing runs without a GRANT: see "Privileges" in README.md.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fleetmig FROM PUBLIC;

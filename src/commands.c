@@ -14,11 +14,13 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "checksum.h"
 #include "plan.h"
 #include "project.h"
+#include "runner.h"
 #include "srf.h"
 #include "state.h"
 
@@ -29,6 +31,9 @@ PG_FUNCTION_INFO_V1(fleetmig_branches);
 PG_FUNCTION_INFO_V1(fleetmig_show);
 PG_FUNCTION_INFO_V1(fleetmig_stamp);
 PG_FUNCTION_INFO_V1(fleetmig_help);
+PG_FUNCTION_INFO_V1(fleetmig_upgrade);
+PG_FUNCTION_INFO_V1(fleetmig_downgrade);
+PG_FUNCTION_INFO_V1(fleetmig_init);
 
 /*
  * A text[] of C strings.
@@ -334,6 +339,118 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Plan and run an upgrade or downgrade to "spec" in the caller's
+ * transaction, one output row per step.
+ */
+static Datum
+run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction,
+			  bool dry_run)
+{
+	ReturnSetInfo *rsinfo;
+	bool		up = (direction == STEP_UPGRADE);
+	Project    *project;
+	Target	   *target;
+	List	   *steps;
+	MemoryContext step_cxt;
+	ListCell   *lc;
+
+	if (dry_run)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("dry_run is not available yet"),
+				 errhint("Call %s() without dry_run.", up ? "upgrade" : "downgrade")));
+
+	rsinfo = srf_begin(fcinfo);
+	state_lock();
+	state_check_snapshot();
+	project = project_load();
+	project_require_known(project);
+	project_verify_checksums(project);
+	target = target_resolve(project->map, spec, project->current,
+							up ? TARGET_UP : TARGET_DOWN);
+	steps = up ? plan_upgrade(project->map, project->current, target) :
+		plan_downgrade(project->map, project->current, target, spec);
+
+	foreach(lc, steps)
+	{
+		Revision   *rev = ((Step *) lfirst(lc))->revision;
+
+		if (!rev->transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("revision \"%s\" cannot run inside a transaction", rev->id),
+					 errdetail("File \"%s\" is marked \"-- fleetmig:transaction off\".",
+							   rev->filename),
+					 errhint("%s to the revision before it, then run this revision's SQL through psql outside a transaction block and record it with fleetmig.stamp('%s').",
+							 up ? "Upgrade" : "Downgrade", rev->id)));
+	}
+
+	if (steps == NIL)
+	{
+		List	   *heads = project->current;
+
+		ereport(NOTICE,
+				(errmsg("nothing to %s", up ? "upgrade" : "downgrade"),
+				 heads == NIL ? errdetail("The database is at base.") :
+				 errdetail("The database is at %s.", revmap_id_list(heads))));
+		return (Datum) 0;
+	}
+
+	step_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig step",
+									 ALLOCSET_DEFAULT_SIZES);
+	foreach(lc, steps)
+	{
+		Step	   *step = lfirst(lc);
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, true, true};
+		MemoryContext old;
+		Interval   *duration;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(step_cxt);
+		duration = runner_run_step(step, project->applied);
+		values[0] = CStringGetTextDatum(step->revision->id);
+		values[1] = nullable_text(step->revision->message, &nulls[1]);
+		values[2] = CStringGetTextDatum(up ? "upgrade" : "downgrade");
+		values[3] = IntervalPGetDatum(duration);
+		srf_put(rsinfo, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(step_cxt);
+	}
+	MemoryContextDelete(step_cxt);
+	return (Datum) 0;
+}
+
+/*
+ * upgrade(target, dry_run)
+ */
+Datum
+fleetmig_upgrade(PG_FUNCTION_ARGS)
+{
+	return run_migration(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						 STEP_UPGRADE, PG_GETARG_BOOL(1));
+}
+
+/*
+ * downgrade(target, dry_run)
+ */
+Datum
+fleetmig_downgrade(PG_FUNCTION_ARGS)
+{
+	return run_migration(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						 STEP_DOWNGRADE, PG_GETARG_BOOL(1));
+}
+
+/*
+ * init(): upgrade('heads'), as migrate.py init applies every migration.
+ */
+Datum
+fleetmig_init(PG_FUNCTION_ARGS)
+{
+	return run_migration(fcinfo, "heads", STEP_UPGRADE, false);
+}
+
+/*
  * help(): the commands, as migrate.py help lists them.
  */
 Datum
@@ -352,6 +469,12 @@ fleetmig_help(PG_FUNCTION_ARGS)
 		"Show one revision: its header and its SQL."},
 		{"stamp", "SELECT * FROM fleetmig.stamp('<target>', purge => false);",
 		"Mark the database as being at a target without running any SQL."},
+		{"init", "SELECT * FROM fleetmig.init();",
+		"Apply every migration: upgrade to all heads."},
+		{"upgrade", "SELECT * FROM fleetmig.upgrade('head');",
+		"Run the upgrades up to a target (head, +N, a revision, a label@head) in this transaction."},
+		{"downgrade", "SELECT * FROM fleetmig.downgrade('-1');",
+		"Run the downgrades down to a target (-N, a revision, base) in this transaction."},
 		{"help", "SELECT * FROM fleetmig.help();",
 		"Show this list."},
 	};

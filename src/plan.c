@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * plan.c
- *	  Work out the state a command leads to (SPEC §4, §6).  No SPI: the
- *	  current heads come in, the new heads go out.
+ *	  Work out what a command does (SPEC §4, §6): the steps of an upgrade or
+ *	  downgrade in order, the heads after a stamp, and the rows of
+ *	  fleetmig.version after each step.  No SPI: the current heads come in,
+ *	  steps and heads go out.
  *
  *-------------------------------------------------------------------------
  */
@@ -86,4 +88,160 @@ plan_stamp(RevisionMap *map, List *current, Target *target)
 	if (!target->is_base)
 		keep = list_concat(keep, target->revisions);
 	return plan_heads_of(map, keep);
+}
+
+/*
+ * The steps of an upgrade: every revision the target needs (itself, its
+ * ancestors and what they depend on) that is not applied, in topological
+ * order.  An applied target or "base" needs nothing.
+ */
+List *
+plan_upgrade(RevisionMap *map, List *current, Target *target)
+{
+	bool	   *applied = revmap_new_mask(map);
+	bool	   *needed = revmap_new_mask(map);
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	if (target->is_base)
+		return NIL;
+	foreach(lc, current)
+		revmap_mark_ancestors(map, lfirst(lc), applied, true);
+	foreach(lc, target->revisions)
+	{
+		Revision   *rev = lfirst(lc);
+
+		if (!needed[rev->order])
+			revmap_mark_ancestors(map, rev, needed, true);
+	}
+	for (int i = 0; i < map->nrevisions; i++)
+	{
+		Step	   *step;
+
+		if (!needed[i] || applied[i])
+			continue;
+		step = palloc(sizeof(Step));
+		step->revision = map->revisions[i];
+		step->direction = STEP_UPGRADE;
+		steps = lappend(steps, step);
+	}
+	return steps;
+}
+
+/*
+ * The steps of a downgrade: every applied revision above the target (its
+ * descendants, through dependencies too), newest first.  Going down to one
+ * parent of a merge keeps the other parent's line; going down to a branch
+ * point removes both branches.  A target that is not applied, and a revision
+ * on the way without a downgrade section, are errors.
+ */
+List *
+plan_downgrade(RevisionMap *map, List *current, Target *target,
+			   const char *spec)
+{
+	bool	   *applied = revmap_new_mask(map);
+	bool	   *above = revmap_new_mask(map);
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, current)
+		revmap_mark_ancestors(map, lfirst(lc), applied, true);
+
+	if (target->is_base && target->base_scope == NIL)
+		memset(above, true, map->nrevisions * sizeof(bool));
+	foreach(lc, target->is_base ? target->base_scope : target->revisions)
+		revmap_mark_descendants(map, lfirst(lc), above, true);
+	foreach(lc, target->revisions)
+	{
+		Revision   *rev = lfirst(lc);
+
+		if (!applied[rev->order])
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot downgrade to revision \"%s\": it is not applied",
+							rev->id),
+					 errdetail("Target \"%s\" names a revision above the current state.", spec),
+					 errhint("Use fleetmig.upgrade() to go up.")));
+		/* the target itself stays */
+		above[rev->order] = false;
+	}
+
+	for (int i = map->nrevisions - 1; i >= 0; i--)
+	{
+		Revision   *rev = map->revisions[i];
+		Step	   *step;
+
+		if (!above[i] || !applied[i])
+			continue;
+		if (!rev->downgrade.present)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" cannot be downgraded", rev->id),
+					 errdetail("File \"%s\" has no downgrade section.", rev->filename),
+					 errhint("Add a \"-- fleetmig:downgrade\" section, or choose a target above it.")));
+		step = palloc(sizeof(Step));
+		step->revision = rev;
+		step->direction = STEP_DOWNGRADE;
+		steps = lappend(steps, step);
+	}
+	return steps;
+}
+
+/*
+ * Is an applied revision a row of fleetmig.version, i.e. does no applied
+ * revision have it as parent or dependency?
+ */
+static bool
+is_applied_head(Revision *rev, const bool *applied)
+{
+	List	   *above[2] = {rev->children, rev->dependents};
+	ListCell   *lc;
+
+	if (!applied[rev->order])
+		return false;
+	for (int k = 0; k < 2; k++)
+	{
+		foreach(lc, above[k])
+		{
+			if (applied[((Revision *) lfirst(lc))->order])
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The rows of fleetmig.version that one step removes and adds, keeping one
+ * row per applied head; "applied" is updated to the state after the step.
+ */
+void
+plan_step_rows(Step *step, bool *applied, List **remove, List **add)
+{
+	Revision   *rev = step->revision;
+	List	   *below = list_concat_copy(rev->parents, rev->dependencies);
+	ListCell   *lc;
+
+	*remove = NIL;
+	*add = NIL;
+	if (step->direction == STEP_UPGRADE)
+	{
+		foreach(lc, below)
+		{
+			if (is_applied_head(lfirst(lc), applied))
+				*remove = list_append_unique_ptr(*remove, lfirst(lc));
+		}
+		applied[rev->order] = true;
+		*add = list_make1(rev);
+	}
+	else
+	{
+		applied[rev->order] = false;
+		*remove = list_make1(rev);
+		foreach(lc, below)
+		{
+			if (is_applied_head(lfirst(lc), applied))
+				*add = list_append_unique_ptr(*add, lfirst(lc));
+		}
+	}
+	list_free(below);
 }

@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include "checksum.h"
+#include "fleetmig.h"
 #include "project.h"
 #include "scriptdir.h"
 #include "state.h"
@@ -76,4 +78,36 @@ project_require_known(Project *project)
 						(char *) linitial(project->unknown)),
 				 errdetail("fleetmig.version names a revision that no file in the migrations directory defines."),
 				 errhint("Restore the missing file, or mark the database with SELECT fleetmig.stamp('head', purge => true);")));
+}
+
+/*
+ * An applied revision whose file changed since it was applied (or stamped)
+ * is an ERROR, unless fleetmig.verify_checksums is off (SPEC §6).
+ */
+void
+project_verify_checksums(Project *project)
+{
+	ListCell   *lc;
+
+	if (!fleetmig_verify_checksums)
+		return;
+	foreach(lc, state_read_checksums())
+	{
+		StateChecksum *ref = lfirst(lc);
+		Revision   *rev = revmap_get(project->map, ref->revision);
+		char	   *now;
+
+		if (rev == NULL || !project->applied[rev->order])
+			continue;
+		now = checksum_sha256_hex(rev->text, rev->text_len);
+		if (strcmp(now, ref->checksum) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("migration file of applied revision \"%s\" has been edited",
+							rev->id),
+					 errdetail("File \"%s\" has SHA-256 %s; it was applied with %s.",
+							   rev->filename, now, ref->checksum),
+					 errhint("Never edit an applied migration: restore the file and write a new migration for the change. A superuser can set fleetmig.verify_checksums = off to proceed anyway.")));
+		pfree(now);
+	}
 }

@@ -22,6 +22,7 @@ typedef struct Project
 
 extern Project *project_load(void);
 extern void project_require_known(Project *project);
+extern void project_verify_checksums(Project *project);
 extern bool *project_applied_mask(RevisionMap *map, List *heads);
 
 #endif							/* FLEETMIG_PROJECT_H */

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -21,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "state.h"
@@ -29,6 +31,8 @@ typedef enum StateStatement
 {
 	STMT_READ_VERSION,
 	STMT_READ_LATEST_LOG,
+	STMT_READ_CHECKSUMS,
+	STMT_FINGERPRINT,
 	STMT_REMOVE_VERSION,
 	STMT_ADD_VERSION,
 	STMT_LOG,
@@ -51,6 +55,18 @@ static const struct
 		"SELECT DISTINCT ON (revision) revision, direction,"
 		" checksum IS NOT NULL, applied_at FROM fleetmig.log"
 		" ORDER BY revision, id DESC",
+		0, {0}
+	},
+	[STMT_READ_CHECKSUMS] = {
+		"SELECT DISTINCT ON (revision) revision, checksum FROM fleetmig.log"
+		" WHERE checksum IS NOT NULL ORDER BY revision, id DESC",
+		0, {0}
+	},
+	[STMT_FINGERPRINT] = {
+		"SELECT pg_catalog.format('%s/%s/%s', (SELECT pg_catalog.count(*) FROM fleetmig.log),"
+		" (SELECT pg_catalog.max(id) FROM fleetmig.log),"
+		" (SELECT pg_catalog.string_agg(revision, ',' ORDER BY revision COLLATE \"C\")"
+		" FROM fleetmig.version))",
 		0, {0}
 	},
 	[STMT_REMOVE_VERSION] = {
@@ -82,6 +98,8 @@ typedef struct StateCall
 static void state_enter(StateCall *call);
 static void state_leave(StateCall *call);
 static int	state_run(StateStatement stmt, Datum *values, const char *nulls);
+static SPIPlanPtr state_plan(StateStatement stmt);
+static char *state_fingerprint(Snapshot snapshot);
 
 /*
  * Take the advisory lock that serialises every state change (SPEC §8).
@@ -135,11 +153,9 @@ state_leave(StateCall *call)
 /*
  * Run one of the statements with its kept plan; returns SPI_processed.
  */
-static int
-state_run(StateStatement stmt, Datum *values, const char *nulls)
+static SPIPlanPtr
+state_plan(StateStatement stmt)
 {
-	int			rc;
-
 	if (plans[stmt] == NULL)
 	{
 		SPIPlanPtr	plan = SPI_prepare(statements[stmt].sql,
@@ -152,11 +168,91 @@ state_run(StateStatement stmt, Datum *values, const char *nulls)
 		SPI_keepplan(plan);
 		plans[stmt] = plan;
 	}
-	rc = SPI_execute_plan(plans[stmt], values, nulls, false, 0);
+	return plans[stmt];
+}
+
+static int
+state_run(StateStatement stmt, Datum *values, const char *nulls)
+{
+	int			rc = SPI_execute_plan(state_plan(stmt), values, nulls, false, 0);
+
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 statements[stmt].sql, SPI_result_code_string(rc));
 	return (int) SPI_processed;
+}
+
+/*
+ * The log's size and last id and the version rows, as one string, seen
+ * through a snapshot.  Runs inside state_enter().
+ */
+static char *
+state_fingerprint(Snapshot snapshot)
+{
+	int			rc = SPI_execute_snapshot(state_plan(STMT_FINGERPRINT), NULL, NULL,
+										  snapshot, InvalidSnapshot,
+										  true, false, 1);
+
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the fleetmig state: %s",
+			 SPI_result_code_string(rc));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
+ * Under REPEATABLE READ or SERIALIZABLE the caller's snapshot may predate
+ * the wait for the lock: if another deployer changed the state meanwhile,
+ * working from the old snapshot would run migrations twice.  Fail with a
+ * serialization error instead (SPEC §8).  Call after state_lock().
+ */
+void
+state_check_snapshot(void)
+{
+	StateCall	call;
+	char	   *seen;
+	char	   *latest;
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+	state_enter(&call);
+	seen = state_fingerprint(GetTransactionSnapshot());
+	latest = state_fingerprint(GetLatestSnapshot());
+	if (strcmp(seen, latest) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access to the fleetmig state"),
+				 errdetail("Another session changed fleetmig.version after this transaction took its snapshot."),
+				 errhint("Retry the transaction: it will find that work done.")));
+	state_leave(&call);
+}
+
+/*
+ * The checksum reference of every revision that has one: its latest log
+ * row that carries a checksum.  A List of StateChecksum *.
+ */
+List *
+state_read_checksums(void)
+{
+	StateCall	call;
+	List	   *result = NIL;
+	int			n;
+
+	state_enter(&call);
+	n = state_run(STMT_READ_CHECKSUMS, NULL, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *rev = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char	   *sum = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		MemoryContext old = MemoryContextSwitchTo(call.caller_cxt);
+		StateChecksum *c = palloc(sizeof(StateChecksum));
+
+		c->revision = pstrdup(rev);
+		c->checksum = pstrdup(sum);
+		result = lappend(result, c);
+		MemoryContextSwitchTo(old);
+	}
+	state_leave(&call);
+	return result;
 }
 
 /*

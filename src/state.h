@@ -27,7 +27,16 @@ typedef struct StateLogEntry
 	TimestampTz applied_at;
 } StateLogEntry;
 
+/* The checksum a revision was last applied or stamped with */
+typedef struct StateChecksum
+{
+	char	   *revision;
+	char	   *checksum;
+} StateChecksum;
+
 extern void state_lock(void);
+extern void state_check_snapshot(void);
+extern List *state_read_checksums(void);
 extern List *state_read_version(void);
 extern List *state_read_latest_log(void);
 extern void state_remove_version(const char *revision);

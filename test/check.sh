@@ -1,18 +1,22 @@
 #!/bin/bash
-# The test command: set up, then pg_regress (make installcheck) and the
-# pgTAP suites (pg_prove), each against a throw-away cluster.
+# The test command: set up, then pg_regress and the isolation specs (make
+# installcheck) and the pgTAP suites (pg_prove), on a throw-away cluster.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
 fleetmig_stage
 trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
 
-echo "== pg_regress and pgTAP on a throw-away cluster"
+# the isolation specs cannot read the environment: they find the fixtures
+# through a setting every session starts with
+export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
+
+echo "== pg_regress, isolation tests and pgTAP on a throw-away cluster"
 pg_virtualenv -v 15 sh -c '
     status=0
     make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config installcheck || {
-        status=1; cat regression.diffs 2>/dev/null || true; }
-    createdb fleetmig_tap &&
+        status=1; cat regression.diffs output_iso/regression.diffs 2>/dev/null || true; }
+    createdb -E UTF8 -T template0 fleetmig_tap &&
     psql -X -q -d fleetmig_tap -c "CREATE EXTENSION pgtap; CREATE EXTENSION fleetmig;" &&
     pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
     exit $status'

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The main job: set up, start a throw-away cluster, point fleetmig at
-# migrations/ and show what a DBA looks at.
+# migrations/, upgrade to head and show what a DBA looks at.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
@@ -14,5 +14,6 @@ pg_virtualenv -v 15 sh -c '
          -c "ALTER DATABASE fleet_db SET fleetmig.migrations_dir = '"'"'$FLEETMIG_MIGRATIONS'"'"'" &&
     psql -X -v ON_ERROR_STOP=1 -d fleet_db \
          -c "\echo heads()" -c "SELECT * FROM fleetmig.heads()" \
-         -c "\echo history()" -c "SELECT revision, down_revisions, message, branch_labels, is_head, is_base, is_merge, is_branch_point, applied FROM fleetmig.history()" \
+         -c "\echo upgrade(head)" -c "SELECT revision, message, direction, duration FROM fleetmig.upgrade('"'"'head'"'"')" \
+         -c "\echo history()" -c "SELECT revision, down_revisions, message, branch_labels, is_head, is_base, is_merge, is_branch_point, applied, applied_at FROM fleetmig.history()" \
          -c "\echo current()" -c "SELECT * FROM fleetmig.current()"'

@@ -1,0 +1,159 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.c
+ *	  Run one step of an upgrade or downgrade inside the caller's
+ *	  transaction: announce it, run its statements through SPI as the
+ *	  calling role with an error context naming the revision, file and line,
+ *	  then record it in fleetmig.version and fleetmig.log (SPEC §5, §6, §8).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/timestamp.h"
+
+#include "checksum.h"
+#include "runner.h"
+#include "state.h"
+#include "statements.h"
+
+/* Where a running step is, for the error context */
+typedef struct RunnerContext
+{
+	Revision   *rev;
+	const char *section;		/* upgrade, downgrade or verify */
+	int			line;			/* line of the running statement */
+} RunnerContext;
+
+static void runner_error_callback(void *arg);
+static void run_statements(RunnerContext *cx, List *statements);
+static char *step_origin(Step *step);
+static char *step_destination(Step *step);
+
+static void
+runner_error_callback(void *arg)
+{
+	RunnerContext *cx = (RunnerContext *) arg;
+
+	errcontext("revision %s (%s), file \"%s\", line %d",
+			   cx->rev->id, cx->section, cx->rev->filename, cx->line);
+}
+
+/*
+ * Run statements one by one through SPI.  Each keeps its own SQLSTATE and
+ * message on error and gains the CONTEXT line.
+ */
+static void
+run_statements(RunnerContext *cx, List *statements)
+{
+	ErrorContextCallback callback;
+	ListCell   *lc;
+
+	if (statements == NIL)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	callback.callback = runner_error_callback;
+	callback.arg = cx;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+
+	foreach(lc, statements)
+	{
+		Statement  *st = lfirst(lc);
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+		cx->line = st->line;
+		rc = SPI_execute(st->sql, false, 0);
+		if (rc < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("statement cannot run in a migration: %s",
+							SPI_result_code_string(rc)),
+					 errdetail("File \"%s\", line %d.", cx->rev->filename, st->line)));
+	}
+
+	error_context_stack = callback.previous;
+	SPI_finish();
+}
+
+/*
+ * The left side of the step's arrow: where it starts.  For an upgrade the
+ * parents (joined by commas for a merge, <base> at a base); for a downgrade
+ * the revision itself.
+ */
+static char *
+step_origin(Step *step)
+{
+	if (step->direction == STEP_DOWNGRADE)
+		return step->revision->id;
+	if (step->revision->parents == NIL)
+		return "<base>";
+	return revmap_id_list(step->revision->parents);
+}
+
+/*
+ * The right side of the arrow: where the step ends.
+ */
+static char *
+step_destination(Step *step)
+{
+	if (step->direction == STEP_UPGRADE)
+		return step->revision->id;
+	if (step->revision->parents == NIL)
+		return "<base>";
+	return revmap_id_list(step->revision->parents);
+}
+
+/*
+ * Run one step.  "applied" (by Revision.order) is the applied set before
+ * the step and is updated to the set after it.  Returns the duration.
+ */
+Interval *
+runner_run_step(Step *step, bool *applied)
+{
+	Revision   *rev = step->revision;
+	bool		up = (step->direction == STEP_UPGRADE);
+	RunnerContext cx = {rev, up ? "upgrade" : "downgrade", 0};
+	TimestampTz started = GetCurrentTimestamp();
+	List	   *statements;
+	List	   *verify = NIL;
+	List	   *remove;
+	List	   *add;
+	ListCell   *lc;
+	Interval   *duration = palloc0(sizeof(Interval));
+
+	if (rev->message != NULL)
+		ereport(NOTICE,
+				(errmsg("running %s %s -> %s, %s", cx.section,
+						step_origin(step), step_destination(step), rev->message)));
+	else
+		ereport(NOTICE,
+				(errmsg("running %s %s -> %s", cx.section,
+						step_origin(step), step_destination(step))));
+
+	/* every statement is checked before the first one runs */
+	statements = statements_split(rev, up ? &rev->upgrade : &rev->downgrade);
+	if (up && rev->verify.present)
+		verify = statements_split(rev, &rev->verify);
+
+	run_statements(&cx, statements);
+	cx.section = "verify";
+	run_statements(&cx, verify);
+
+	plan_step_rows(step, applied, &remove, &add);
+	foreach(lc, remove)
+		state_remove_version(((Revision *) lfirst(lc))->id);
+	foreach(lc, add)
+		state_add_version(((Revision *) lfirst(lc))->id);
+
+	duration->time = GetCurrentTimestamp() - started;
+	state_log(rev->id, up ? "upgrade" : "downgrade",
+			  checksum_sha256_hex(rev->text, rev->text_len), rev->text,
+			  started, duration);
+	return duration;
+}

@@ -1,0 +1,282 @@
+/*-------------------------------------------------------------------------
+ *
+ * statements.c
+ *	  Split the SQL of a section into statements with PostgreSQL's own
+ *	  parser, find the line each starts at, and refuse what cannot run
+ *	  inside the caller's transaction (SPEC §2, §8).
+ *
+ * Nothing is executed here; runner.c runs the statements.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+
+#include "statements.h"
+
+/* What a syntax error in a section is reported against */
+typedef struct SplitContext
+{
+	Revision   *rev;
+	ScriptSection *section;
+} SplitContext;
+
+static const char *section_name(Revision *rev, ScriptSection *section);
+static void split_error_callback(void *arg);
+static int	skip_space_and_comments(const char *sql, int pos);
+static int	line_at(ScriptSection *section, int pos);
+static void check_statement(Revision *rev, Node *stmt, int line);
+
+/*
+ * The line of the file at byte "pos" of a section's SQL; the SQL starts on
+ * the line after the section directive.
+ */
+static int
+line_at(ScriptSection *section, int pos)
+{
+	int			line = section->line + 1;
+
+	for (int i = 0; i < pos && section->sql[i] != '\0'; i++)
+	{
+		if (section->sql[i] == '\n')
+			line++;
+	}
+	return line;
+}
+
+static const char *
+section_name(Revision *rev, ScriptSection *section)
+{
+	if (section == &rev->upgrade)
+		return "upgrade";
+	if (section == &rev->downgrade)
+		return "downgrade";
+	return "verify";
+}
+
+/*
+ * A syntax error inside the section: report the position against the
+ * section's text and name the file and line.
+ */
+static void
+split_error_callback(void *arg)
+{
+	SplitContext *cx = (SplitContext *) arg;
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(cx->section->sql);
+		errcontext("revision %s (%s), file \"%s\", line %d",
+				   cx->rev->id, section_name(cx->rev, cx->section),
+				   cx->rev->filename, line_at(cx->section, pos - 1));
+	}
+	else
+		errcontext("revision %s (%s), file \"%s\", line %d",
+				   cx->rev->id, section_name(cx->rev, cx->section),
+				   cx->rev->filename, cx->section->line);
+}
+
+/*
+ * Where the statement really starts: after white space and comments, which
+ * the grammar counts as part of it.
+ */
+static int
+skip_space_and_comments(const char *sql, int pos)
+{
+	for (;;)
+	{
+		while (sql[pos] == ' ' || sql[pos] == '\t' || sql[pos] == '\n' ||
+			   sql[pos] == '\r' || sql[pos] == '\f' || sql[pos] == '\v')
+			pos++;
+		if (sql[pos] == '-' && sql[pos + 1] == '-')
+		{
+			while (sql[pos] != '\0' && sql[pos] != '\n')
+				pos++;
+		}
+		else if (sql[pos] == '/' && sql[pos + 1] == '*')
+		{
+			int			depth = 1;
+
+			pos += 2;
+			while (sql[pos] != '\0' && depth > 0)
+			{
+				if (sql[pos] == '/' && sql[pos + 1] == '*')
+				{
+					depth++;
+					pos += 2;
+				}
+				else if (sql[pos] == '*' && sql[pos + 1] == '/')
+				{
+					depth--;
+					pos += 2;
+				}
+				else
+					pos++;
+			}
+		}
+		else
+			return pos;
+	}
+}
+
+#if PG_VERSION_NUM >= 140000
+static bool
+has_concurrently_option(List *params)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+	{
+		DefElem    *opt = lfirst(lc);
+
+		if (strcmp(opt->defname, "concurrently") == 0)
+			return true;
+	}
+	return false;
+}
+#endif
+
+/*
+ * The name of a statement that cannot run inside a transaction block, or
+ * NULL.
+ */
+static const char *
+non_transactional_name(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_VacuumStmt:
+			return ((VacuumStmt *) stmt)->is_vacuumcmd ? "VACUUM" : NULL;
+		case T_IndexStmt:
+			return ((IndexStmt *) stmt)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+		case T_DropStmt:
+			return ((DropStmt *) stmt)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *r = (ReindexStmt *) stmt;
+
+#if PG_VERSION_NUM >= 140000
+				if (has_concurrently_option(r->params))
+					return "REINDEX CONCURRENTLY";
+#else
+				if (r->concurrent)
+					return "REINDEX CONCURRENTLY";
+#endif
+				if (r->kind == REINDEX_OBJECT_SYSTEM || r->kind == REINDEX_OBJECT_DATABASE)
+					return "REINDEX SYSTEM or DATABASE";
+				return NULL;
+			}
+		case T_ClusterStmt:
+			return ((ClusterStmt *) stmt)->relation == NULL ? "CLUSTER without a table" : NULL;
+		case T_CreatedbStmt:
+			return "CREATE DATABASE";
+		case T_DropdbStmt:
+			return "DROP DATABASE";
+		case T_CreateTableSpaceStmt:
+			return "CREATE TABLESPACE";
+		case T_DropTableSpaceStmt:
+			return "DROP TABLESPACE";
+		case T_AlterSystemStmt:
+			return "ALTER SYSTEM";
+		case T_AlterTableStmt:
+			{
+#if PG_VERSION_NUM >= 140000
+				ListCell   *lc;
+
+				foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+				{
+					AlterTableCmd *cmd = lfirst(lc);
+
+					if (cmd->subtype == AT_DetachPartition &&
+						((PartitionCmd *) cmd->def)->concurrent)
+						return "DETACH PARTITION CONCURRENTLY";
+				}
+#endif
+				return NULL;
+			}
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * Refuse transaction control, COPY to or from the client, and (unless the
+ * revision says "transaction off") statements that cannot run inside a
+ * transaction block.
+ */
+static void
+check_statement(Revision *rev, Node *stmt, int line)
+{
+	const char *name;
+
+	if (IsA(stmt, TransactionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("transaction control statements are not allowed in revision \"%s\"",
+						rev->id),
+				 errdetail("File \"%s\", line %d.", rev->filename, line),
+				 errhint("fleetmig runs each migration inside the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the file.")));
+	if (IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->filename == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY %s is not supported in revision \"%s\"",
+						((CopyStmt *) stmt)->is_from ? "FROM STDIN" : "TO STDOUT",
+						rev->id),
+				 errdetail("File \"%s\", line %d.", rev->filename, line),
+				 errhint("The server has no client to copy from; use INSERT, or COPY from a file on the server.")));
+	name = non_transactional_name(stmt);
+	if (name != NULL && rev->transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction block, in revision \"%s\"",
+						name, rev->id),
+				 errdetail("File \"%s\", line %d.", rev->filename, line),
+				 errhint("Move the statement to a revision of its own marked \"-- fleetmig:transaction off\", and run that revision through psql.")));
+}
+
+/*
+ * The statements of a section, each with the line it starts at; a List of
+ * Statement *.  Syntax errors and forbidden statements are reported with
+ * the file and line before anything runs.
+ */
+List *
+statements_split(Revision *rev, ScriptSection *section)
+{
+	SplitContext cx = {rev, section};
+	ErrorContextCallback callback;
+	List	   *raw;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	callback.callback = split_error_callback;
+	callback.arg = &cx;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+#if PG_VERSION_NUM >= 140000
+	raw = raw_parser(section->sql, RAW_PARSE_DEFAULT);
+#else
+	raw = raw_parser(section->sql);
+#endif
+	error_context_stack = callback.previous;
+
+	foreach(lc, raw)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		int			start = skip_space_and_comments(section->sql, rs->stmt_location);
+		int			len = rs->stmt_len > 0 ?
+			rs->stmt_location + rs->stmt_len - start :
+			(int) strlen(section->sql) - start;
+		Statement  *st = palloc(sizeof(Statement));
+
+		st->line = line_at(section, start);
+		st->sql = pnstrdup(section->sql + start, len);
+		check_statement(rev, rs->stmt, st->line);
+		result = lappend(result, st);
+	}
+	return result;
+}

@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * statements.h
+ *	  The statements of a migration section, each with its line in the file.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_STATEMENTS_H
+#define FLEETMIG_STATEMENTS_H
+
+#include "script.h"
+
+typedef struct Statement
+{
+	char	   *sql;
+	int			line;			/* line in the file where it starts */
+} Statement;
+
+extern List *statements_split(Revision *rev, ScriptSection *section);
+
+#endif							/* FLEETMIG_STATEMENTS_H */
