@@ -287,6 +287,7 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 
 	state_lock();
+	state_check_snapshot();
 	now = GetCurrentTimestamp();
 	project = project_load();
 	if (purge)
@@ -376,13 +377,23 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 		Revision   *rev = ((Step *) lfirst(lc))->revision;
 
 		if (!rev->transactional)
+		{
+			char	   *below = rev->parents ? revmap_id_list(rev->parents) : "base";
+
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("revision \"%s\" cannot run inside a transaction", rev->id),
 					 errdetail("File \"%s\" is marked \"-- fleetmig:transaction off\".",
 							   rev->filename),
-					 errhint("%s to the revision before it, then run this revision's SQL through psql outside a transaction block and record it with fleetmig.stamp('%s').",
-							 up ? "Upgrade" : "Downgrade", rev->id)));
+					 up ?
+					 errhint("Upgrade to the revision before it, run this revision's upgrade section through psql outside a transaction block, then record it with fleetmig.stamp('%s').",
+							 rev->id) :
+					 list_length(rev->parents) > 1 ?
+					 errhint("Downgrade to this revision with fleetmig.downgrade('%s'), run its downgrade section through psql outside a transaction block, then stamp each of its parents (%s) with fleetmig.stamp().",
+							 rev->id, below) :
+					 errhint("Downgrade to this revision with fleetmig.downgrade('%s'), run its downgrade section through psql outside a transaction block, then record it with fleetmig.stamp('%s').",
+							 rev->id, below)));
+		}
 	}
 
 	if (steps == NIL)

@@ -58,8 +58,9 @@ static const struct
 		0, {0}
 	},
 	[STMT_READ_CHECKSUMS] = {
-		"SELECT DISTINCT ON (revision) revision, checksum FROM fleetmig.log"
-		" WHERE checksum IS NOT NULL ORDER BY revision, id DESC",
+		"SELECT DISTINCT ON (revision) revision, checksum, direction FROM fleetmig.log"
+		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp' OR checksum IS NOT NULL"
+		" ORDER BY revision, id DESC",
 		0, {0}
 	},
 	[STMT_FINGERPRINT] = {
@@ -227,8 +228,10 @@ state_check_snapshot(void)
 }
 
 /*
- * The checksum reference of every revision that has one: its latest log
- * row that carries a checksum.  A List of StateChecksum *.
+ * The checksum reference of every revision that has one: its latest upgrade
+ * or adding stamp, unless a downgrade came after it.  Stamps that removed a
+ * row do not count: the revision may still be applied below another.  A
+ * List of StateChecksum *, without the revisions that have no reference.
  */
 List *
 state_read_checksums(void)
@@ -243,8 +246,14 @@ state_read_checksums(void)
 	{
 		char	   *rev = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		char	   *sum = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		MemoryContext old = MemoryContextSwitchTo(call.caller_cxt);
-		StateChecksum *c = palloc(sizeof(StateChecksum));
+		char	   *dir = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		MemoryContext old;
+		StateChecksum *c;
+
+		if (strcmp(dir, "downgrade") == 0)
+			continue;
+		old = MemoryContextSwitchTo(call.caller_cxt);
+		c = palloc(sizeof(StateChecksum));
 
 		c->revision = pstrdup(rev);
 		c->checksum = pstrdup(sum);

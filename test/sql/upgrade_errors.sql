@@ -50,6 +50,11 @@ SELECT revision FROM fleetmig.upgrade('head');
 SET fleetmig.migrations_dir = :'dir';
 SELECT revision FROM fleetmig.upgrade('head');
 TABLE state;
+-- going down through it stops too, with the steps to take by hand
+SELECT revision FROM fleetmig.stamp('bbbb00000002');
+SELECT revision FROM fleetmig.downgrade('base');
+SELECT revision FROM fleetmig.stamp('base');
+TRUNCATE fleetmig.log RESTART IDENTITY;
 
 -- the verify section runs after the upgrade; its failure fails the step
 \set dir :fixtures /verify_fails
@@ -89,6 +94,22 @@ SET fleetmig.migrations_dir = :'dir';
 SET fleetmig.verify_checksums = off;
 SELECT revision FROM fleetmig.downgrade('-1');
 RESET fleetmig.verify_checksums;
+TABLE state;
+-- a revision downgraded since it was applied has no checksum reference: it
+-- may be edited, and a stamp that implies it again does not compare it
+SELECT revision FROM fleetmig.downgrade('base');
+\set dir :fixtures /stamp_implied_original
+SET fleetmig.migrations_dir = :'dir';
+SELECT revision FROM fleetmig.upgrade('head');
+SELECT revision FROM fleetmig.downgrade('base');
+\set dir :fixtures /stamp_implied_edited
+SET fleetmig.migrations_dir = :'dir';
+SELECT revision FROM fleetmig.stamp('cccc00000003');
+SELECT revision FROM fleetmig.upgrade('head');
+SELECT revision FROM fleetmig.stamp('aaaa');
+\set dir :fixtures /checksum_edited
+SET fleetmig.migrations_dir = :'dir';
+CREATE TABLE base_table (id int);
 TABLE state;
 
 -- a row no file defines stops upgrade and downgrade, with a hint to stamp
