@@ -107,5 +107,21 @@ TABLE test.state;
 SELECT username, email, status FROM users;
 
 SELECT count(*) FROM fleetmig.downgrade('base');
+
+-- two heads: label@head upgrades one branch only, heads the rest
+\getenv fixtures FLEETMIG_FIXTURES
+\set dir :fixtures /two_heads
+SET fleetmig.migrations_dir = :'dir';
+SELECT revision, message, direction FROM fleetmig.upgrade('feature@head');
+SELECT revision FROM fleetmig.upgrade('head');
+SELECT revision, message, direction FROM fleetmig.upgrade('heads');
+TABLE test.state;
+-- label@-1 walks down one branch, leaving the other alone
+SELECT revision, message, direction FROM fleetmig.downgrade('feature@-1');
+TABLE test.state;
+-- label@base: everything above the base below the label, the trunk included
+SELECT revision, message, direction FROM fleetmig.downgrade('feature@base');
+TABLE test.state;
+TABLE test.shape;
 DROP SCHEMA test CASCADE;
 TRUNCATE fleetmig.log RESTART IDENTITY;
