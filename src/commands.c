@@ -198,12 +198,7 @@ fleetmig_current(PG_FUNCTION_ARGS)
 		Datum		values[3] = {CStringGetTextDatum(lfirst(lc)), 0, 0};
 		bool		nulls[3] = {false, true, true};
 
-		ereport(WARNING,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("can't locate revision identified by '%s'",
-						(char *) lfirst(lc)),
-				 errdetail("fleetmig.version names a revision that no file in the migrations directory defines."),
-				 errhint("Restore the missing file, or mark the database with SELECT fleetmig.stamp('head', purge => true);")));
+		project_report_unknown(lfirst(lc), WARNING);
 		srf_put(rsinfo, values, nulls);
 	}
 	return (Datum) 0;

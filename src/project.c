@@ -65,19 +65,29 @@ project_applied_mask(RevisionMap *map, List *heads)
 }
 
 /*
+ * Report a row of fleetmig.version that no file defines: a WARNING for the
+ * commands that only read, an ERROR for those that change the state
+ * (SPEC §6).
+ */
+void
+project_report_unknown(const char *revision, int elevel)
+{
+	ereport(elevel,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("can't locate revision identified by '%s'", revision),
+			 errdetail("fleetmig.version names a revision that no file in the migrations directory defines."),
+			 errhint("Restore the missing file, or mark the database with fleetmig.stamp('head', purge => true).")));
+}
+
+/*
  * Commands that change the state refuse to work from rows that no file
- * defines (SPEC §6).
+ * defines.
  */
 void
 project_require_known(Project *project)
 {
 	if (project->unknown != NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("can't locate revision identified by '%s'",
-						(char *) linitial(project->unknown)),
-				 errdetail("fleetmig.version names a revision that no file in the migrations directory defines."),
-				 errhint("Restore the missing file, or mark the database with SELECT fleetmig.stamp('head', purge => true);")));
+		project_report_unknown(linitial(project->unknown), ERROR);
 }
 
 /*

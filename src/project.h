@@ -21,6 +21,7 @@ typedef struct Project
 } Project;
 
 extern Project *project_load(void);
+extern void project_report_unknown(const char *revision, int elevel);
 extern void project_require_known(Project *project);
 extern void project_verify_checksums(Project *project);
 extern bool *project_applied_mask(RevisionMap *map, List *heads);

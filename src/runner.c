@@ -73,8 +73,9 @@ run_statements(RunnerContext *cx, List *statements)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("statement cannot run in a migration: %s",
-							SPI_result_code_string(rc)),
-					 errdetail("File \"%s\", line %d.", cx->rev->filename, st->line)));
+							SPI_result_code_string(rc))));
+		/* a data migration's results are not kept past its statement */
+		SPI_freetuptable(SPI_tuptable);
 	}
 
 	error_context_stack = callback.previous;

@@ -42,7 +42,7 @@ scriptdir_path(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("fleetmig.migrations_dir is not set"),
-				 errhint("Point it at the directory of migration files, e.g. ALTER DATABASE %s SET fleetmig.migrations_dir = '/srv/fleet/migrations';",
+				 errhint("Point it at the directory of migration files as a superuser, e.g. ALTER DATABASE %s SET fleetmig.migrations_dir = '/srv/fleet/migrations'.",
 						 quote_identifier(dbname ? dbname : "mydb"))));
 	}
 	return fleetmig_migrations_dir;
@@ -101,7 +101,17 @@ scriptdir_load(void)
 	int			maxnames = 64;
 	List	   *result = NIL;
 
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+	if (stat(dir, &st) != 0)
+	{
+		int			err = errno;
+
+		if (err != ENOENT && err != ENOTDIR)
+			ereport(ERROR,
+					(errcode_for_migration_file(err),
+					 errmsg("could not open migrations directory \"%s\": %m", dir)));
+		st.st_mode = 0;
+	}
+	if (!S_ISDIR(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FILE),
 				 errmsg("migrations directory \"%s\" does not exist or is not a directory",

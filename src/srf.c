@@ -2,7 +2,8 @@
  *
  * srf.c
  *	  Set up a tuplestore for a set-returning function, on every supported
- *	  PostgreSQL version (InitMaterializedSRF exists from 15 on).
+ *	  PostgreSQL version (InitMaterializedSRF exists from 15.1 on, named
+ *	  SetSingleFuncCall in 15.0).
  *
  *-------------------------------------------------------------------------
  */
@@ -22,8 +23,10 @@ srf_begin(FunctionCallInfo fcinfo)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
-#if PG_VERSION_NUM >= 150000
+#if PG_VERSION_NUM >= 150001
 	InitMaterializedSRF(fcinfo, 0);
+#elif PG_VERSION_NUM >= 150000
+	SetSingleFuncCall(fcinfo, 0);
 #else
 	TupleDesc	tupdesc;
 	MemoryContext old;

@@ -54,6 +54,7 @@ static const struct
 	[STMT_READ_LATEST_LOG] = {
 		"SELECT DISTINCT ON (revision) revision, direction,"
 		" checksum IS NOT NULL, applied_at FROM fleetmig.log"
+		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp' OR checksum IS NOT NULL"
 		" ORDER BY revision, id DESC",
 		0, {0}
 	},
@@ -129,7 +130,7 @@ state_enter(StateCall *call)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("table fleetmig.version does not exist"),
-				 errhint("Recreate the extension with DROP EXTENSION fleetmig; CREATE EXTENSION fleetmig;")));
+				 errhint("Recreate the extension: DROP EXTENSION fleetmig, then CREATE EXTENSION fleetmig.")));
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
@@ -290,8 +291,9 @@ state_read_version(void)
 }
 
 /*
- * The latest log row of every revision that has one: a List of
- * StateLogEntry *.
+ * The latest log row of every revision that has one, leaving out stamps
+ * that removed a row (the revision may still be applied below another):
+ * a List of StateLogEntry *.
  */
 List *
 state_read_latest_log(void)

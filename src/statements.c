@@ -11,8 +11,11 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "utils/memutils.h"
 
 #include "statements.h"
 
@@ -26,24 +29,24 @@ typedef struct SplitContext
 static const char *section_name(Revision *rev, ScriptSection *section);
 static void split_error_callback(void *arg);
 static int	skip_space_and_comments(const char *sql, int pos);
-static int	line_at(ScriptSection *section, int pos);
+static int	line_at(ScriptSection *section, int *from_pos, int *from_line, int pos);
 static void check_statement(Revision *rev, Node *stmt, int line);
 
 /*
- * The line of the file at byte "pos" of a section's SQL; the SQL starts on
- * the line after the section directive.
+ * The line of the file at byte "pos" of a section's SQL, counting on from
+ * an earlier position whose line is known (positions only move forward, so
+ * splitting a section stays linear).  The SQL starts on the line after the
+ * section directive.
  */
 static int
-line_at(ScriptSection *section, int pos)
+line_at(ScriptSection *section, int *from_pos, int *from_line, int pos)
 {
-	int			line = section->line + 1;
-
-	for (int i = 0; i < pos && section->sql[i] != '\0'; i++)
+	for (; *from_pos < pos && section->sql[*from_pos] != '\0'; (*from_pos)++)
 	{
-		if (section->sql[i] == '\n')
-			line++;
+		if (section->sql[*from_pos] == '\n')
+			(*from_line)++;
 	}
-	return line;
+	return *from_line;
 }
 
 static const char *
@@ -68,12 +71,20 @@ split_error_callback(void *arg)
 
 	if (pos > 0)
 	{
+		const char *sql = cx->section->sql;
+		int			from_pos = 0;
+		int			from_line = cx->section->line + 1;
+
+		/* the position counts characters, not bytes */
+		int			byte = pg_mbcharcliplen(sql, strlen(sql), pos - 1);
+
 		errposition(0);
 		internalerrposition(pos);
-		internalerrquery(cx->section->sql);
+		internalerrquery(sql);
 		errcontext("revision %s (%s), file \"%s\", line %d",
 				   cx->rev->id, section_name(cx->rev, cx->section),
-				   cx->rev->filename, line_at(cx->section, pos - 1));
+				   cx->rev->filename,
+				   line_at(cx->section, &from_pos, &from_line, byte));
 	}
 	else
 		errcontext("revision %s (%s), file \"%s\", line %d",
@@ -183,6 +194,19 @@ non_transactional_name(Node *stmt)
 			return "DROP TABLESPACE";
 		case T_AlterSystemStmt:
 			return "ALTER SYSTEM";
+		case T_DiscardStmt:
+			return ((DiscardStmt *) stmt)->target == DISCARD_ALL ? "DISCARD ALL" : NULL;
+		case T_AlterDatabaseStmt:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((AlterDatabaseStmt *) stmt)->options)
+				{
+					if (strcmp(((DefElem *) lfirst(lc))->defname, "tablespace") == 0)
+						return "ALTER DATABASE SET TABLESPACE";
+				}
+				return NULL;
+			}
 		case T_AlterTableStmt:
 			{
 #if PG_VERSION_NUM >= 140000
@@ -249,10 +273,19 @@ statements_split(Revision *rev, ScriptSection *section)
 {
 	SplitContext cx = {rev, section};
 	ErrorContextCallback callback;
+	MemoryContext parse_cxt;
+	MemoryContext old;
 	List	   *raw;
 	List	   *result = NIL;
 	ListCell   *lc;
+	int			from_pos = 0;
+	int			from_line = section->line + 1;
+	int			sql_len = strlen(section->sql);
 
+	/* parse trees are large; only the statements' text and lines are kept */
+	parse_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig parse",
+									  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(parse_cxt);
 	callback.callback = split_error_callback;
 	callback.arg = &cx;
 	callback.previous = error_context_stack;
@@ -263,20 +296,22 @@ statements_split(Revision *rev, ScriptSection *section)
 	raw = raw_parser(section->sql);
 #endif
 	error_context_stack = callback.previous;
+	MemoryContextSwitchTo(old);
 
 	foreach(lc, raw)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
 		int			start = skip_space_and_comments(section->sql, rs->stmt_location);
 		int			len = rs->stmt_len > 0 ?
-			rs->stmt_location + rs->stmt_len - start :
-			(int) strlen(section->sql) - start;
+			rs->stmt_location + rs->stmt_len - start : sql_len - start;
 		Statement  *st = palloc(sizeof(Statement));
 
-		st->line = line_at(section, start);
+		CHECK_FOR_INTERRUPTS();
+		st->line = line_at(section, &from_pos, &from_line, start);
 		st->sql = pnstrdup(section->sql + start, len);
 		check_statement(rev, rs->stmt, st->line);
 		result = lappend(result, st);
 	}
+	MemoryContextDelete(parse_cxt);
 	return result;
 }

@@ -66,5 +66,14 @@ TABLE state;
 SELECT count(*) FROM fleetmig.log;
 
 SELECT * FROM fleetmig.stamp('base');
+
+-- applied_at stays with a revision that was upgraded, after a stamp moved
+-- the head above it
+SELECT revision FROM fleetmig.upgrade('+2');
+SELECT revision FROM fleetmig.stamp('alpha');
+SELECT revision, applied, applied_at IS NOT NULL AS has_applied_at
+  FROM fleetmig.history() WHERE applied;
+SELECT revision FROM fleetmig.stamp('b2c3d4e5f6a1');
+SELECT revision FROM fleetmig.downgrade('base');
 DROP VIEW state;
 TRUNCATE fleetmig.log RESTART IDENTITY;

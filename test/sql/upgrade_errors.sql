@@ -31,6 +31,11 @@ SET fleetmig.migrations_dir = :'dir';
 SELECT revision FROM fleetmig.upgrade('head');
 TABLE state;
 
+-- the line is right after multi-byte characters too
+\set dir :fixtures /syntax_error_utf8
+SET fleetmig.migrations_dir = :'dir';
+SELECT revision FROM fleetmig.upgrade('head');
+
 -- statements that cannot run in the caller's transaction are refused
 -- before the section runs
 \set dir :fixtures /transaction_control
@@ -43,6 +48,9 @@ SELECT revision FROM fleetmig.upgrade('head');
 SET fleetmig.migrations_dir = :'dir';
 SELECT revision FROM fleetmig.upgrade('head');
 \set dir :fixtures /vacuum
+SET fleetmig.migrations_dir = :'dir';
+SELECT revision FROM fleetmig.upgrade('head');
+\set dir :fixtures /discard_all
 SET fleetmig.migrations_dir = :'dir';
 SELECT revision FROM fleetmig.upgrade('head');
 -- a revision marked "transaction off" stops the call before anything runs
