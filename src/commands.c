@@ -84,6 +84,24 @@ created_timestamp(Revision *rev, bool *isnull)
 }
 
 /*
+ * The header columns that history() and show() share: revision,
+ * down_revisions, message, file, created, branch_labels, depends_on.
+ */
+#define HEADER_COLUMNS 7
+
+static void
+header_columns(Revision *rev, Datum *values, bool *nulls)
+{
+	values[0] = CStringGetTextDatum(rev->id);
+	values[1] = text_array(rev->down_revisions);
+	values[2] = nullable_text(rev->message, &nulls[2]);
+	values[3] = CStringGetTextDatum(rev->filename);
+	values[4] = created_timestamp(rev, &nulls[4]);
+	values[5] = text_array(rev->branch_labels);
+	values[6] = text_array(rev->depends_on);
+}
+
+/*
  * When each applied revision was applied: the time of its latest log row,
  * if that row put it in place (an upgrade, or a stamp that added it).
  * Indexed by Revision.order; 0 where unknown.
@@ -148,24 +166,18 @@ fleetmig_history(PG_FUNCTION_ARGS)
 	for (int i = map->nrevisions - 1; i >= 0; i--)
 	{
 		Revision   *rev = map->revisions[i];
-		Datum		values[13];
-		bool		nulls[13] = {0};
+		Datum		values[HEADER_COLUMNS + 6];
+		bool		nulls[HEADER_COLUMNS + 6] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		values[0] = CStringGetTextDatum(rev->id);
-		values[1] = text_array(rev->down_revisions);
-		values[2] = nullable_text(rev->message, &nulls[2]);
-		values[3] = CStringGetTextDatum(rev->filename);
-		values[4] = created_timestamp(rev, &nulls[4]);
-		values[5] = text_array(rev->branch_labels);
-		values[6] = text_array(rev->depends_on);
-		values[7] = BoolGetDatum(rev->children == NIL);
-		values[8] = BoolGetDatum(rev->parents == NIL);
-		values[9] = BoolGetDatum(list_length(rev->parents) > 1);
-		values[10] = BoolGetDatum(list_length(rev->children) > 1);
-		values[11] = BoolGetDatum(project->applied[i]);
-		values[12] = TimestampTzGetDatum(times[i]);
-		nulls[12] = (times[i] == 0);
+		header_columns(rev, values, nulls);
+		values[HEADER_COLUMNS] = BoolGetDatum(rev->children == NIL);
+		values[HEADER_COLUMNS + 1] = BoolGetDatum(rev->parents == NIL);
+		values[HEADER_COLUMNS + 2] = BoolGetDatum(list_length(rev->parents) > 1);
+		values[HEADER_COLUMNS + 3] = BoolGetDatum(list_length(rev->children) > 1);
+		values[HEADER_COLUMNS + 4] = BoolGetDatum(project->applied[i]);
+		values[HEADER_COLUMNS + 5] = TimestampTzGetDatum(times[i]);
+		nulls[HEADER_COLUMNS + 5] = (times[i] == 0);
 		srf_put(rsinfo, values, nulls);
 	}
 	return (Datum) 0;
@@ -246,19 +258,14 @@ fleetmig_show(PG_FUNCTION_ARGS)
 	foreach(lc, target->revisions)
 	{
 		Revision   *rev = lfirst(lc);
-		Datum		values[9];
-		bool		nulls[9] = {0};
+		Datum		values[HEADER_COLUMNS + 2];
+		bool		nulls[HEADER_COLUMNS + 2] = {0};
 
-		values[0] = CStringGetTextDatum(rev->id);
-		values[1] = text_array(rev->down_revisions);
-		values[2] = nullable_text(rev->message, &nulls[2]);
-		values[3] = CStringGetTextDatum(rev->filename);
-		values[4] = created_timestamp(rev, &nulls[4]);
-		values[5] = text_array(rev->branch_labels);
-		values[6] = text_array(rev->depends_on);
-		values[7] = CStringGetTextDatum(rev->upgrade.sql);
-		values[8] = nullable_text(rev->downgrade.present ? rev->downgrade.sql : NULL,
-								  &nulls[8]);
+		header_columns(rev, values, nulls);
+		values[HEADER_COLUMNS] = CStringGetTextDatum(rev->upgrade.sql);
+		values[HEADER_COLUMNS + 1] =
+			nullable_text(rev->downgrade.present ? rev->downgrade.sql : NULL,
+						  &nulls[HEADER_COLUMNS + 1]);
 		srf_put(rsinfo, values, nulls);
 	}
 	return (Datum) 0;

@@ -29,6 +29,8 @@ static void link_revisions(RevisionMap *map, List *revisions);
 static void sort_topologically(RevisionMap *map, List *revisions);
 static void report_cycle(List *revisions);
 static int	compare_order(Datum a, Datum b, void *arg);
+static void mark_reachable(Revision *from, bool *mask, bool up,
+						   bool with_dependencies);
 
 static HTAB *
 create_name_table(const char *name, int size)
@@ -380,12 +382,12 @@ revmap_new_mask(RevisionMap *map)
 }
 
 /*
- * Mark "from" and everything below it (parents, and dependencies when
- * asked) in mask, indexed by Revision.order.
+ * Mark "from" and every revision reachable from it over two kinds of edge
+ * (the second only when asked) in mask, indexed by Revision.order.  The
+ * walk stops at revisions already marked.
  */
-void
-revmap_mark_ancestors(RevisionMap *map, Revision *from, bool *mask,
-					  bool with_dependencies)
+static void
+mark_reachable(Revision *from, bool *mask, bool up, bool with_dependencies)
 {
 	List	   *stack = list_make1(from);
 
@@ -393,32 +395,39 @@ revmap_mark_ancestors(RevisionMap *map, Revision *from, bool *mask,
 	while (stack != NIL)
 	{
 		Revision   *rev = llast(stack);
-		ListCell   *lc;
+		List	   *edges[2];
 
+		edges[0] = up ? rev->children : rev->parents;
+		edges[1] = !with_dependencies ? NIL :
+			up ? rev->dependents : rev->dependencies;
 		stack = list_delete_last(stack);
-		foreach(lc, rev->parents)
+		for (int k = 0; k < 2; k++)
 		{
-			Revision   *p = lfirst(lc);
+			ListCell   *lc;
 
-			if (!mask[p->order])
+			foreach(lc, edges[k])
 			{
-				mask[p->order] = true;
-				stack = lappend(stack, p);
-			}
-		}
-		if (!with_dependencies)
-			continue;
-		foreach(lc, rev->dependencies)
-		{
-			Revision   *p = lfirst(lc);
+				Revision   *next = lfirst(lc);
 
-			if (!mask[p->order])
-			{
-				mask[p->order] = true;
-				stack = lappend(stack, p);
+				if (!mask[next->order])
+				{
+					mask[next->order] = true;
+					stack = lappend(stack, next);
+				}
 			}
 		}
 	}
+}
+
+/*
+ * Mark "from" and everything below it (parents, and dependencies when
+ * asked) in mask.
+ */
+void
+revmap_mark_ancestors(RevisionMap *map, Revision *from, bool *mask,
+					  bool with_dependencies)
+{
+	mark_reachable(from, mask, false, with_dependencies);
 }
 
 /*
@@ -429,38 +438,7 @@ void
 revmap_mark_descendants(RevisionMap *map, Revision *from, bool *mask,
 						bool with_dependencies)
 {
-	List	   *stack = list_make1(from);
-
-	mask[from->order] = true;
-	while (stack != NIL)
-	{
-		Revision   *rev = llast(stack);
-		ListCell   *lc;
-
-		stack = list_delete_last(stack);
-		foreach(lc, rev->children)
-		{
-			Revision   *c = lfirst(lc);
-
-			if (!mask[c->order])
-			{
-				mask[c->order] = true;
-				stack = lappend(stack, c);
-			}
-		}
-		if (!with_dependencies)
-			continue;
-		foreach(lc, rev->dependents)
-		{
-			Revision   *c = lfirst(lc);
-
-			if (!mask[c->order])
-			{
-				mask[c->order] = true;
-				stack = lappend(stack, c);
-			}
-		}
-	}
+	mark_reachable(from, mask, true, with_dependencies);
 }
 
 static int
