@@ -13,12 +13,14 @@ OBJS = \
 	src/plan.o \
 	src/statements.o \
 	src/runner.o \
+	src/offline.o \
+	src/authoring.o \
 	src/srf.o \
 	src/commands.o
 
 DATA = $(wildcard sql/fleetmig--*.sql)
 
-REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors
+REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline
 REGRESS_OPTS = --inputdir=test --encoding=UTF8
 
 ISOLATION = concurrent_upgrade

@@ -146,5 +146,36 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_init'
 LANGUAGE C STRICT VOLATILE;
 
+CREATE FUNCTION fleetmig.create(
+    message text,
+    autogenerate boolean DEFAULT false,
+    head text DEFAULT 'head',
+    branch_label text DEFAULT NULL,
+    depends_on text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'fleetmig_create'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION fleetmig.merge(
+    message text,
+    revisions text[] DEFAULT '{heads}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'fleetmig_merge'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION fleetmig.upgrade_sql(
+    target text DEFAULT 'head',
+    from_revision text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'fleetmig_upgrade_sql'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION fleetmig.downgrade_sql(
+    target text DEFAULT '-1',
+    from_revision text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'fleetmig_downgrade_sql'
+LANGUAGE C VOLATILE;
+
 -- Nothing runs without a GRANT: see "Privileges" in README.md.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fleetmig FROM PUBLIC;

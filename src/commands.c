@@ -17,9 +17,11 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "authoring.h"
 #include "checksum.h"
 #include "plan.h"
 #include "project.h"
+#include "offline.h"
 #include "runner.h"
 #include "srf.h"
 #include "state.h"
@@ -34,6 +36,10 @@ PG_FUNCTION_INFO_V1(fleetmig_help);
 PG_FUNCTION_INFO_V1(fleetmig_upgrade);
 PG_FUNCTION_INFO_V1(fleetmig_downgrade);
 PG_FUNCTION_INFO_V1(fleetmig_init);
+PG_FUNCTION_INFO_V1(fleetmig_create);
+PG_FUNCTION_INFO_V1(fleetmig_merge);
+PG_FUNCTION_INFO_V1(fleetmig_upgrade_sql);
+PG_FUNCTION_INFO_V1(fleetmig_downgrade_sql);
 
 /*
  * A text[] of C strings.
@@ -134,7 +140,7 @@ Datum
 fleetmig_heads(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
-	Project    *project = project_load();
+	Project    *project = project_load(true);
 	List	   *heads = project->map->heads;
 
 	for (int i = list_length(heads) - 1; i >= 0; i--)
@@ -159,7 +165,7 @@ Datum
 fleetmig_history(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
-	Project    *project = project_load();
+	Project    *project = project_load(true);
 	RevisionMap *map = project->map;
 	TimestampTz *times = applied_times(project);
 
@@ -191,7 +197,7 @@ Datum
 fleetmig_current(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
-	Project    *project = project_load();
+	Project    *project = project_load(true);
 	ListCell   *lc;
 
 	for (int i = list_length(project->current) - 1; i >= 0; i--)
@@ -223,7 +229,7 @@ Datum
 fleetmig_branches(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
-	Project    *project = project_load();
+	Project    *project = project_load(true);
 	RevisionMap *map = project->map;
 
 	for (int i = map->nrevisions - 1; i >= 0; i--)
@@ -250,7 +256,7 @@ fleetmig_show(PG_FUNCTION_ARGS)
 {
 	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
-	Project    *project = project_load();
+	Project    *project = project_load(true);
 	Target	   *target = target_resolve(project->map, spec, project->current,
 										TARGET_ANY);
 	ListCell   *lc;
@@ -291,7 +297,7 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 	state_lock();
 	state_check_snapshot();
 	now = GetCurrentTimestamp();
-	project = project_load();
+	project = project_load(true);
 	if (purge)
 	{
 		foreach(lc, project->unknown)
@@ -366,7 +372,7 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 	rsinfo = srf_begin(fcinfo);
 	state_lock();
 	state_check_snapshot();
-	project = project_load();
+	project = project_load(true);
 	project_require_known(project);
 	project_verify_checksums(project);
 	target = target_resolve(project->map, spec, project->current,
@@ -464,6 +470,159 @@ fleetmig_init(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The C strings of a text[] without NULLs.
+ */
+static List *
+text_array_strings(ArrayType *array, const char *what)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *result = NIL;
+
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what)));
+		result = lappend(result, TextDatumGetCString(elems[i]));
+	}
+	return result;
+}
+
+/*
+ * create(message, autogenerate, head, branch_label, depends_on): write a new
+ * migration file on top of "head" and return its path.
+ */
+Datum
+fleetmig_create(PG_FUNCTION_ARGS)
+{
+	char	   *message;
+	char	   *head;
+	List	   *labels = NIL;
+	List	   *depends_on = NIL;
+	Project    *project;
+	Target	   *target;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a migration needs a message")));
+	message = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (!PG_ARGISNULL(1) && PG_GETARG_BOOL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("autogenerate is not available yet"),
+				 errhint("Call create() without autogenerate and write the SQL by hand.")));
+	head = PG_ARGISNULL(2) ? "head" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	if (!PG_ARGISNULL(3))
+		labels = list_make1(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	if (!PG_ARGISNULL(4))
+		depends_on = text_array_strings(PG_GETARG_ARRAYTYPE_P(4), "depends_on");
+
+	state_lock();
+	project = project_load(true);
+	target = target_resolve(project->map, head, project->current, TARGET_ANY);
+	PG_RETURN_TEXT_P(cstring_to_text(authoring_write(project, message,
+													 target->is_base ? NIL : target->revisions,
+													 labels, depends_on, "", "")));
+}
+
+/*
+ * merge(message, revisions): write a merge revision whose parents are the
+ * revisions the targets name (all heads by default); at least two.
+ */
+Datum
+fleetmig_merge(PG_FUNCTION_ARGS)
+{
+	char	   *message = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	List	   *specs = text_array_strings(PG_GETARG_ARRAYTYPE_P(1), "revisions");
+	List	   *parents = NIL;
+	Project    *project;
+	ListCell   *lc;
+
+	state_lock();
+	project = project_load(true);
+	foreach(lc, specs)
+	{
+		Target	   *target = target_resolve(project->map, lfirst(lc),
+											project->current, TARGET_ANY);
+
+		parents = list_concat_unique_ptr(parents, target->revisions);
+	}
+	if (list_length(parents) < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a merge needs at least two revisions"),
+				 parents == NIL ? errdetail("The revisions given name none.") :
+				 errdetail("The revisions given name only %s.", revmap_id_list(parents)),
+				 errhint("With one head there is nothing to merge.")));
+	parents = revmap_sort(project->map, parents);
+	PG_RETURN_TEXT_P(cstring_to_text(authoring_write(project, message, parents,
+													 NIL, NIL, "", "")));
+}
+
+/*
+ * The script for upgrade_sql() and downgrade_sql(): from the database's
+ * state, or from the revision(s) "from" names without reading the state.
+ */
+static Datum
+offline(FunctionCallInfo fcinfo, StepDirection direction)
+{
+	char	   *spec;
+	bool		up = (direction == STEP_UPGRADE);
+	Project    *project;
+	List	   *from;
+	Target	   *target;
+	List	   *steps;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be NULL")));
+	spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	project = project_load(PG_ARGISNULL(1));
+	if (PG_ARGISNULL(1))
+	{
+		project_require_known(project);
+		from = project->current;
+	}
+	else
+	{
+		Target	   *start = target_resolve(project->map,
+										   text_to_cstring(PG_GETARG_TEXT_PP(1)),
+										   NIL, TARGET_ANY);
+
+		from = start->is_base ? NIL : plan_heads_of(project->map, start->revisions);
+	}
+	target = target_resolve(project->map, spec, from, up ? TARGET_UP : TARGET_DOWN);
+	steps = up ? plan_upgrade(project->map, from, target) :
+		plan_downgrade(project->map, from, target, spec);
+	PG_RETURN_TEXT_P(cstring_to_text(offline_script(project->map, from, steps,
+													spec, direction)));
+}
+
+/*
+ * upgrade_sql(target, from_revision)
+ */
+Datum
+fleetmig_upgrade_sql(PG_FUNCTION_ARGS)
+{
+	return offline(fcinfo, STEP_UPGRADE);
+}
+
+/*
+ * downgrade_sql(target, from_revision)
+ */
+Datum
+fleetmig_downgrade_sql(PG_FUNCTION_ARGS)
+{
+	return offline(fcinfo, STEP_DOWNGRADE);
+}
+
+/*
  * help(): the commands, as migrate.py help lists them.
  */
 Datum
@@ -488,6 +647,14 @@ fleetmig_help(PG_FUNCTION_ARGS)
 		"Run the upgrades up to a target (head, +N, a revision, a label@head) in this transaction."},
 		{"downgrade", "SELECT * FROM fleetmig.downgrade('-1');",
 		"Run the downgrades down to a target (-N, a revision, base) in this transaction."},
+		{"create", "SELECT fleetmig.create('<message>');",
+		"Write a new, empty migration file on top of the head."},
+		{"merge", "SELECT fleetmig.merge('<message>');",
+		"Write a merge revision that joins the heads."},
+		{"upgrade_sql", "SELECT fleetmig.upgrade_sql('head');",
+		"Print the script an upgrade would run, for review or for psql -1 -f."},
+		{"downgrade_sql", "SELECT fleetmig.downgrade_sql('-1');",
+		"Print the script a downgrade would run."},
 		{"help", "SELECT * FROM fleetmig.help();",
 		"Show this list."},
 	};

@@ -245,3 +245,31 @@ plan_step_rows(Step *step, bool *applied, List **remove, List **add)
 	}
 	list_free(below);
 }
+
+/*
+ * The left side of a step's arrow in "running upgrade A -> B": where it
+ * starts.  For an upgrade the parents (joined by commas for a merge, <base>
+ * at a base); for a downgrade the revision itself.
+ */
+char *
+plan_step_origin(Step *step)
+{
+	if (step->direction == STEP_DOWNGRADE)
+		return step->revision->id;
+	if (step->revision->parents == NIL)
+		return "<base>";
+	return revmap_id_list(step->revision->parents);
+}
+
+/*
+ * The right side of the arrow: where the step ends.
+ */
+char *
+plan_step_destination(Step *step)
+{
+	if (step->direction == STEP_UPGRADE)
+		return step->revision->id;
+	if (step->revision->parents == NIL)
+		return "<base>";
+	return revmap_id_list(step->revision->parents);
+}

@@ -31,5 +31,7 @@ extern List *plan_downgrade(RevisionMap *map, List *current, Target *target,
 							const char *spec);
 extern void plan_step_rows(Step *step, bool *applied, List **remove,
 						   List **add);
+extern char *plan_step_origin(Step *step);
+extern char *plan_step_destination(Step *step);
 
 #endif							/* FLEETMIG_PLAN_H */

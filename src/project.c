@@ -18,18 +18,19 @@
 #include "state.h"
 
 /*
- * Read the directory, build the graph, read fleetmig.version.  File and
- * graph errors come first, whatever the state of the database.
+ * Read the directory and build the graph; then, when with_state, read
+ * fleetmig.version.  File and graph errors come first, whatever the state
+ * of the database.
  */
 Project *
-project_load(void)
+project_load(bool with_state)
 {
 	Project    *project = palloc0(sizeof(Project));
 	List	   *rows;
 	ListCell   *lc;
 
-	project->map = revmap_build(scriptdir_load());
-	rows = state_read_version();
+	project->map = revmap_build(scriptdir_load(&project->file_mode));
+	rows = with_state ? state_read_version() : NIL;
 	foreach(lc, rows)
 	{
 		Revision   *rev = revmap_get(project->map, lfirst(lc));

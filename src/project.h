@@ -9,6 +9,8 @@
 #ifndef FLEETMIG_PROJECT_H
 #define FLEETMIG_PROJECT_H
 
+#include <sys/types.h>
+
 #include "revmap.h"
 
 typedef struct Project
@@ -18,9 +20,11 @@ typedef struct Project
 								 * topological order */
 	List	   *unknown;		/* char *: rows no migration file defines */
 	bool	   *applied;		/* by Revision.order: applied revisions */
+	mode_t		file_mode;		/* permissions of the migration files, 0 if
+								 * there is none */
 } Project;
 
-extern Project *project_load(void);
+extern Project *project_load(bool with_state);
 extern void project_report_unknown(const char *revision, int elevel);
 extern void project_require_known(Project *project);
 extern void project_verify_checksums(Project *project);

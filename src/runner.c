@@ -30,8 +30,6 @@ typedef struct RunnerContext
 
 static void runner_error_callback(void *arg);
 static void run_statements(RunnerContext *cx, List *statements);
-static char *step_origin(Step *step);
-static char *step_destination(Step *step);
 
 static void
 runner_error_callback(void *arg)
@@ -83,34 +81,6 @@ run_statements(RunnerContext *cx, List *statements)
 }
 
 /*
- * The left side of the step's arrow: where it starts.  For an upgrade the
- * parents (joined by commas for a merge, <base> at a base); for a downgrade
- * the revision itself.
- */
-static char *
-step_origin(Step *step)
-{
-	if (step->direction == STEP_DOWNGRADE)
-		return step->revision->id;
-	if (step->revision->parents == NIL)
-		return "<base>";
-	return revmap_id_list(step->revision->parents);
-}
-
-/*
- * The right side of the arrow: where the step ends.
- */
-static char *
-step_destination(Step *step)
-{
-	if (step->direction == STEP_UPGRADE)
-		return step->revision->id;
-	if (step->revision->parents == NIL)
-		return "<base>";
-	return revmap_id_list(step->revision->parents);
-}
-
-/*
  * Run one step.  "applied" (by Revision.order) is the applied set before
  * the step and is updated to the set after it.  Returns the duration.
  */
@@ -131,11 +101,11 @@ runner_run_step(Step *step, bool *applied)
 	if (rev->message != NULL)
 		ereport(NOTICE,
 				(errmsg("running %s %s -> %s, %s", cx.section,
-						step_origin(step), step_destination(step), rev->message)));
+						plan_step_origin(step), plan_step_destination(step), rev->message)));
 	else
 		ereport(NOTICE,
 				(errmsg("running %s %s -> %s", cx.section,
-						step_origin(step), step_destination(step))));
+						plan_step_origin(step), plan_step_destination(step))));
 
 	/* every statement is checked before the first one runs */
 	statements = statements_split(rev, up ? &rev->upgrade : &rev->downgrade);

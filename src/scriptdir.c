@@ -24,7 +24,8 @@
 #include "fleetmig.h"
 #include "scriptdir.h"
 
-static char *read_migration_file(const char *dir, const char *name, Size *len);
+static char *read_migration_file(const char *dir, const char *name, Size *len,
+								 mode_t *file_mode);
 static int	compare_names(const void *a, const void *b);
 static void check_name_encoding(const char *name);
 static int	errcode_for_migration_file(int err);
@@ -87,10 +88,12 @@ check_name_encoding(const char *name)
 
 /*
  * Read and parse every migration file of the configured directory.  Returns
- * a List of Revision *, in file name order.
+ * a List of Revision *, in file name order.  When file_mode is not NULL it
+ * receives the permission bits of the migration files (of the first one),
+ * or 0 when there is none.
  */
 List *
-scriptdir_load(void)
+scriptdir_load(mode_t *file_mode)
 {
 	const char *dir = scriptdir_path();
 	struct stat st;
@@ -100,6 +103,9 @@ scriptdir_load(void)
 	int			nnames = 0;
 	int			maxnames = 64;
 	List	   *result = NIL;
+
+	if (file_mode != NULL)
+		*file_mode = 0;
 
 	if (stat(dir, &st) != 0)
 	{
@@ -146,9 +152,10 @@ scriptdir_load(void)
 		char	   *text;
 
 		CHECK_FOR_INTERRUPTS();
-		text = read_migration_file(dir, names[i], &len);
+		text = read_migration_file(dir, names[i], &len, file_mode);
 		if (text == NULL)
 			continue;
+		file_mode = NULL;
 		result = lappend(result, script_parse(names[i], text, len));
 	}
 	return result;
@@ -157,9 +164,11 @@ scriptdir_load(void)
 /*
  * Read one file, normalised.  Returns NULL for a directory (ignored like any
  * sub-directory); any other entry that cannot be read is an ERROR naming it.
+ * The file's permission bits go to *file_mode when it is not NULL.
  */
 static char *
-read_migration_file(const char *dir, const char *name, Size *len)
+read_migration_file(const char *dir, const char *name, Size *len,
+					mode_t *file_mode)
 {
 	char	   *path = psprintf("%s/%s", dir, name);
 	struct stat st;
@@ -189,6 +198,8 @@ read_migration_file(const char *dir, const char *name, Size *len)
 				 errmsg("migration file \"%s\" is too large", name),
 				 errdetail("The file has %lld bytes; the limit is 64 MiB.",
 						   (long long) st.st_size)));
+	if (file_mode != NULL)
+		*file_mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
 
 	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	if (fd < 0)
@@ -260,4 +271,21 @@ read_migration_file(const char *dir, const char *name, Size *len)
 	}
 	*len = done;
 	return buf;
+}
+
+/*
+ * The text of the template for new migration files, script.sql.tmpl in the
+ * migrations directory, or NULL when there is none.
+ */
+char *
+scriptdir_read_template(void)
+{
+	const char *dir = scriptdir_path();
+	char	   *path = psprintf("%s/%s", dir, SCRIPTDIR_TEMPLATE);
+	struct stat st;
+	Size		len;
+
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return NULL;
+	return read_migration_file(dir, SCRIPTDIR_TEMPLATE, &len, NULL);
 }

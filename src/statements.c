@@ -309,6 +309,8 @@ statements_split(Revision *rev, ScriptSection *section)
 		CHECK_FOR_INTERRUPTS();
 		st->line = line_at(section, &from_pos, &from_line, start);
 		st->sql = pnstrdup(section->sql + start, len);
+		/* the grammar leaves the length 0 for a last statement without ';' */
+		st->terminated = (rs->stmt_len > 0);
 		check_statement(rev, rs->stmt, st->line);
 		result = lappend(result, st);
 	}

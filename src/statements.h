@@ -14,6 +14,7 @@ typedef struct Statement
 {
 	char	   *sql;
 	int			line;			/* line in the file where it starts */
+	bool		terminated;		/* followed by a semicolon in the file */
 } Statement;
 
 extern List *statements_split(Revision *rev, ScriptSection *section);

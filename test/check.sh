@@ -1,6 +1,7 @@
 #!/bin/bash
 # The test command: set up, then pg_regress and the isolation specs (make
-# installcheck) and the pgTAP suites (pg_prove), on a throw-away cluster.
+# installcheck), the pgTAP suites (pg_prove) and the shell tests that need
+# several databases or psql itself (prove), on a throw-away cluster.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
@@ -19,4 +20,5 @@ pg_virtualenv -v 15 sh -c '
     createdb -E UTF8 -T template0 fleetmig_tap &&
     psql -X -q -d fleetmig_tap -c "CREATE EXTENSION pgtap; CREATE EXTENSION fleetmig;" &&
     pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
+    prove --exec bash --ext .sh test/shell || status=1
     exit $status'

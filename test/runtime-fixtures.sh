@@ -1,7 +1,8 @@
 #!/bin/bash
 # Make the fixture directories that git cannot hold, inside a staged copy of
 # test/fixtures (the argument): an unreadable file, a dangling symlink, a
-# symlink loop, a file name that is not UTF-8 and a file over 64 MiB.
+# symlink loop, a file name that is not UTF-8, a file over 64 MiB, and
+# directories the server may write into.
 # Everything else becomes readable by the postgres OS user.
 set -euo pipefail
 fx=$1
@@ -35,3 +36,27 @@ big="$fx/file_too_large/20240102_0000_bbbb00000002_huge.sql"
 printf '%s\n' "-- fleetmig:revision bbbb00000002" "-- fleetmig:upgrade" > "$big"
 truncate -s 70M "$big"
 chmod a+r "$big"
+
+# directories the server may write into, for create() and merge(): one per
+# suite, each starting with a template whose sections create a table
+for d in authoring_regress authoring_tap; do
+    mkdir -p "$fx/$d"
+    cat > "$fx/$d/script.sql.tmpl" <<'TMPL'
+-- fleetmig:revision      ${revision}
+-- fleetmig:down_revision ${down_revision}
+-- fleetmig:branch_labels ${branch_labels}
+-- fleetmig:depends_on    ${depends_on}
+-- fleetmig:message       ${message}
+-- fleetmig:created       ${created}
+
+-- fleetmig:upgrade
+CREATE TABLE t_${revision} (id int);
+${upgrades}
+
+-- fleetmig:downgrade
+DROP TABLE t_${revision};
+${downgrades}
+TMPL
+    chmod 644 "$fx/$d/script.sql.tmpl"
+    chown -R postgres "$fx/$d"
+done

@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * offline.h
+ *	  Offline SQL scripts for upgrade_sql() and downgrade_sql().
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_OFFLINE_H
+#define FLEETMIG_OFFLINE_H
+
+#include "plan.h"
+
+extern char *offline_script(RevisionMap *map, List *from, List *steps,
+							const char *spec, StepDirection direction);
+
+#endif							/* FLEETMIG_OFFLINE_H */
