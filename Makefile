@@ -20,7 +20,7 @@ OBJS = \
 
 DATA = $(wildcard sql/fleetmig--*.sql)
 
-REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline
+REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety
 REGRESS_OPTS = --inputdir=test --encoding=UTF8
 
 ISOLATION = concurrent_upgrade

@@ -177,5 +177,18 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_downgrade_sql'
 LANGUAGE C VOLATILE;
 
+CREATE FUNCTION fleetmig.validate(
+    OUT revision text,
+    OUT problem text,
+    OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fleetmig_validate'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION fleetmig.check()
+RETURNS void
+AS 'MODULE_PATHNAME', 'fleetmig_check'
+LANGUAGE C STRICT VOLATILE;
+
 -- Nothing runs without a GRANT: see "Privileges" in README.md.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fleetmig FROM PUBLIC;

@@ -40,6 +40,8 @@ PG_FUNCTION_INFO_V1(fleetmig_create);
 PG_FUNCTION_INFO_V1(fleetmig_merge);
 PG_FUNCTION_INFO_V1(fleetmig_upgrade_sql);
 PG_FUNCTION_INFO_V1(fleetmig_downgrade_sql);
+PG_FUNCTION_INFO_V1(fleetmig_validate);
+PG_FUNCTION_INFO_V1(fleetmig_check);
 
 /*
  * A text[] of C strings.
@@ -119,7 +121,7 @@ applied_times(Project *project)
 	TimestampTz *times = palloc0(Max(map->nrevisions, 1) * sizeof(TimestampTz));
 	ListCell   *lc;
 
-	foreach(lc, state_read_latest_log())
+	foreach(lc, state_read_latest_log(false))
 	{
 		StateLogEntry *e = lfirst(lc);
 		Revision   *rev = revmap_get(map, e->revision);
@@ -622,6 +624,98 @@ fleetmig_downgrade_sql(PG_FUNCTION_ARGS)
 	return offline(fcinfo, STEP_DOWNGRADE);
 }
 
+static void
+put_problem(ReturnSetInfo *rsinfo, const char *revision, const char *problem,
+			const char *detail)
+{
+	Datum		values[3];
+	bool		nulls[3] = {0};
+
+	values[0] = CStringGetTextDatum(revision);
+	values[1] = CStringGetTextDatum(problem);
+	values[2] = CStringGetTextDatum(detail);
+	srf_put(rsinfo, values, nulls);
+}
+
+/*
+ * validate(): one row per problem: rows of fleetmig.version no file defines
+ * (unknown), revisions the log says are applied whose file is gone
+ * (missing), applied files edited since (edited, with the first changed
+ * line), revisions without a downgrade section (irreversible).
+ */
+Datum
+fleetmig_validate(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
+	Project    *project = project_load(true);
+	RevisionMap *map = project->map;
+	ListCell   *lc;
+
+	foreach(lc, project->unknown)
+		put_problem(rsinfo, lfirst(lc), "unknown",
+					"fleetmig.version names it, but no file in the migrations directory defines it.");
+	foreach(lc, state_read_latest_log(true))
+	{
+		StateLogEntry *e = lfirst(lc);
+		bool		in_version = false;
+		ListCell   *lc2;
+
+		foreach(lc2, project->unknown)
+			in_version |= (strcmp(lfirst(lc2), e->revision) == 0);
+		if (revmap_get(map, e->revision) != NULL || in_version ||
+			strcmp(e->direction, "downgrade") == 0 ||
+			(strcmp(e->direction, "stamp") == 0 && !e->has_checksum))
+			continue;
+		put_problem(rsinfo, e->revision, "missing",
+					"fleetmig.log last records it being applied, and no file in the migrations directory defines it.");
+	}
+	foreach(lc, project_edits(project))
+	{
+		ProjectEdit *edit = lfirst(lc);
+
+		put_problem(rsinfo, edit->revision->id, "edited",
+					project_describe_edit(edit));
+	}
+	for (int i = 0; i < map->nrevisions; i++)
+	{
+		Revision   *rev = map->revisions[i];
+
+		if (!rev->downgrade.present)
+			put_problem(rsinfo, rev->id, "irreversible",
+						psprintf("File \"%s\" has no downgrade section.", rev->filename));
+	}
+	return (Datum) 0;
+}
+
+/*
+ * check(): an ERROR when fleetmig.version names a revision no file defines,
+ * when an applied file was edited (unless verify_checksums is off), or when
+ * upgrades are pending; nothing otherwise.
+ */
+Datum
+fleetmig_check(PG_FUNCTION_ARGS)
+{
+	Project    *project = project_load(true);
+	Target	   *heads;
+	List	   *pending;
+
+	project_require_known(project);
+	project_verify_checksums(project);
+	heads = target_resolve(project->map, "heads", project->current, TARGET_UP);
+	pending = plan_upgrade(project->map, project->current, heads);
+	if (pending != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg_plural("%d migration is not applied",
+							   "%d migrations are not applied",
+							   list_length(pending), list_length(pending)),
+				 errdetail("The database is at %s; the heads are %s.",
+						   project->current ? revmap_id_list(project->current) : "base",
+						   revmap_id_list(heads->revisions)),
+				 errhint("Run SELECT * FROM fleetmig.upgrade('heads'), or look at the steps first with fleetmig.upgrade_sql('heads').")));
+	PG_RETURN_VOID();
+}
+
 /*
  * help(): the commands, as migrate.py help lists them.
  */
@@ -655,6 +749,10 @@ fleetmig_help(PG_FUNCTION_ARGS)
 		"Print the script an upgrade would run, for review or for psql -1 -f."},
 		{"downgrade_sql", "SELECT fleetmig.downgrade_sql('-1');",
 		"Print the script a downgrade would run."},
+		{"check", "SELECT fleetmig.check();",
+		"Fail when migrations are pending or an applied file was edited."},
+		{"validate", "SELECT * FROM fleetmig.validate();",
+		"List edited, missing, unknown and irreversible revisions."},
 		{"help", "SELECT * FROM fleetmig.help();",
 		"Show this list."},
 	};

@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+
 #include "checksum.h"
 #include "fleetmig.h"
 #include "project.h"
@@ -92,16 +94,15 @@ project_require_known(Project *project)
 }
 
 /*
- * An applied revision whose file changed since it was applied (or stamped)
- * is an ERROR, unless fleetmig.verify_checksums is off (SPEC §6).
+ * The applied revisions whose file changed since they were applied (or
+ * stamped): a List of ProjectEdit *, in revision id order.
  */
-void
-project_verify_checksums(Project *project)
+List *
+project_edits(Project *project)
 {
+	List	   *result = NIL;
 	ListCell   *lc;
 
-	if (!fleetmig_verify_checksums)
-		return;
 	foreach(lc, state_read_checksums())
 	{
 		StateChecksum *ref = lfirst(lc);
@@ -112,13 +113,76 @@ project_verify_checksums(Project *project)
 			continue;
 		now = checksum_sha256_hex(rev->text, rev->text_len);
 		if (strcmp(now, ref->checksum) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("migration file of applied revision \"%s\" has been edited",
-							rev->id),
-					 errdetail("File \"%s\" has SHA-256 %s; it was applied with %s.",
-							   rev->filename, now, ref->checksum),
-					 errhint("Never edit an applied migration: restore the file and write a new migration for the change. A superuser can set fleetmig.verify_checksums = off to proceed anyway.")));
-		pfree(now);
+		{
+			ProjectEdit *edit = palloc(sizeof(ProjectEdit));
+
+			edit->revision = rev;
+			edit->applied_checksum = ref->checksum;
+			edit->checksum = now;
+			result = lappend(result, edit);
+		}
+		else
+			pfree(now);
 	}
+	return result;
+}
+
+/*
+ * What changed in an edited file: the first line that differs from the
+ * text logged when it was applied, or the checksums when that text is gone.
+ * A full sentence, for errdetail and validate().
+ */
+char *
+project_describe_edit(ProjectEdit *edit)
+{
+	Revision   *rev = edit->revision;
+	char	   *before = state_read_script(rev->id, edit->applied_checksum);
+	const char *a = before;
+	const char *b = rev->text;
+	int			line = 1;
+
+	while (a != NULL)
+	{
+		const char *ea = strchr(a, '\n');
+		const char *eb = strchr(b, '\n');
+		int			la = ea ? (int) (ea - a) : (int) strlen(a);
+		int			lb = eb ? (int) (eb - b) : (int) strlen(b);
+
+		if (la != lb || strncmp(a, b, la) != 0 || (ea == NULL) != (eb == NULL))
+			return psprintf("File \"%s\" changed at line %d since it was applied: it was \"%.*s\" and is now \"%.*s\".",
+							rev->filename, line,
+							pg_mbcliplen(a, la, Min(la, 80)), a,
+							pg_mbcliplen(b, lb, Min(lb, 80)), b);
+		if (ea == NULL)
+			break;
+		a = ea + 1;
+		b = eb + 1;
+		line++;
+	}
+	return psprintf("File \"%s\" has SHA-256 %s; it was applied with %s.",
+					rev->filename, edit->checksum, edit->applied_checksum);
+}
+
+/*
+ * An applied revision whose file changed since it was applied (or stamped)
+ * is an ERROR, unless fleetmig.verify_checksums is off (SPEC §6).
+ */
+void
+project_verify_checksums(Project *project)
+{
+	List	   *edits;
+	ProjectEdit *edit;
+
+	if (!fleetmig_verify_checksums)
+		return;
+	edits = project_edits(project);
+	if (edits == NIL)
+		return;
+	edit = linitial(edits);
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("migration file of applied revision \"%s\" has been edited",
+					edit->revision->id),
+			 errdetail_internal("%s", project_describe_edit(edit)),
+			 errhint("Never edit an applied migration: restore the file and write a new migration for the change. A superuser can set fleetmig.verify_checksums = off to proceed anyway.")));
 }

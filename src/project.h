@@ -24,9 +24,19 @@ typedef struct Project
 								 * there is none */
 } Project;
 
+/* An applied revision whose file changed since */
+typedef struct ProjectEdit
+{
+	Revision   *revision;
+	char	   *applied_checksum;
+	char	   *checksum;		/* of the file now */
+} ProjectEdit;
+
 extern Project *project_load(bool with_state);
 extern void project_report_unknown(const char *revision, int elevel);
 extern void project_require_known(Project *project);
+extern List *project_edits(Project *project);
+extern char *project_describe_edit(ProjectEdit *edit);
 extern void project_verify_checksums(Project *project);
 extern bool *project_applied_mask(RevisionMap *map, List *heads);
 

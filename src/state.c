@@ -31,8 +31,10 @@ typedef enum StateStatement
 {
 	STMT_READ_VERSION,
 	STMT_READ_LATEST_LOG,
+	STMT_READ_LATEST_LOG_ALL,
 	STMT_READ_CHECKSUMS,
 	STMT_FINGERPRINT,
+	STMT_READ_SCRIPT,
 	STMT_REMOVE_VERSION,
 	STMT_ADD_VERSION,
 	STMT_LOG,
@@ -58,6 +60,12 @@ static const struct
 		" ORDER BY revision, id DESC",
 		0, {0}
 	},
+	[STMT_READ_LATEST_LOG_ALL] = {
+		"SELECT DISTINCT ON (revision) revision, direction,"
+		" checksum IS NOT NULL, applied_at FROM fleetmig.log"
+		" ORDER BY revision, id DESC",
+		0, {0}
+	},
 	[STMT_READ_CHECKSUMS] = {
 		"SELECT DISTINCT ON (revision) revision, checksum, direction FROM fleetmig.log"
 		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp' OR checksum IS NOT NULL"
@@ -70,6 +78,11 @@ static const struct
 		" (SELECT pg_catalog.string_agg(revision, ',' ORDER BY revision COLLATE \"C\")"
 		" FROM fleetmig.version))",
 		0, {0}
+	},
+	[STMT_READ_SCRIPT] = {
+		"SELECT script FROM fleetmig.log WHERE revision OPERATOR(pg_catalog.=) $1"
+		" AND checksum OPERATOR(pg_catalog.=) $2 ORDER BY id DESC LIMIT 1",
+		2, {TEXTOID, TEXTOID}
 	},
 	[STMT_REMOVE_VERSION] = {
 		"DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) $1",
@@ -266,6 +279,29 @@ state_read_checksums(void)
 }
 
 /*
+ * The text of a revision's file as it was when logged with this checksum,
+ * or NULL.
+ */
+char *
+state_read_script(const char *revision, const char *checksum)
+{
+	StateCall	call;
+	Datum		values[2] = {CStringGetTextDatum(revision), CStringGetTextDatum(checksum)};
+	char	   *result = NULL;
+
+	state_enter(&call);
+	if (state_run(STMT_READ_SCRIPT, values, NULL) == 1)
+	{
+		char	   *script = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (script != NULL)
+			result = MemoryContextStrdup(call.caller_cxt, script);
+	}
+	state_leave(&call);
+	return result;
+}
+
+/*
  * The rows of fleetmig.version: a List of char *, sorted.
  */
 List *
@@ -291,19 +327,20 @@ state_read_version(void)
 }
 
 /*
- * The latest log row of every revision that has one, leaving out stamps
- * that removed a row (the revision may still be applied below another):
- * a List of StateLogEntry *.
+ * The latest log row of every revision that has one: a List of
+ * StateLogEntry *.  Unless with_removals, stamps that removed a row are left
+ * out (the revision may still be applied below another).
  */
 List *
-state_read_latest_log(void)
+state_read_latest_log(bool with_removals)
 {
 	StateCall	call;
 	List	   *result = NIL;
 	int			n;
 
 	state_enter(&call);
-	n = state_run(STMT_READ_LATEST_LOG, NULL, NULL);
+	n = state_run(with_removals ? STMT_READ_LATEST_LOG_ALL : STMT_READ_LATEST_LOG,
+				  NULL, NULL);
 	for (int i = 0; i < n; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];

@@ -37,8 +37,9 @@ typedef struct StateChecksum
 extern void state_lock(void);
 extern void state_check_snapshot(void);
 extern List *state_read_checksums(void);
+extern char *state_read_script(const char *revision, const char *checksum);
 extern List *state_read_version(void);
-extern List *state_read_latest_log(void);
+extern List *state_read_latest_log(bool with_removals);
 extern void state_remove_version(const char *revision);
 extern void state_add_version(const char *revision);
 extern void state_log(const char *revision, const char *direction,
