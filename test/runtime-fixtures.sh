@@ -1,8 +1,9 @@
 #!/bin/bash
 # Make the fixture directories that git cannot hold, inside a staged copy of
 # test/fixtures (the argument): an unreadable file, a dangling symlink, a
-# symlink loop, a file name that is not UTF-8, a file over 64 MiB, and
-# directories the server may write into.
+# symlink loop, a file name that is not UTF-8, a file over 64 MiB, a file
+# with a 4 MiB line, a chain of 10,000 revisions, and directories the server
+# may write into.
 # Everything else becomes readable by the postgres OS user.
 set -euo pipefail
 fx=$1
@@ -60,3 +61,26 @@ TMPL
     chmod 644 "$fx/$d/script.sql.tmpl"
     chown -R postgres "$fx/$d"
 done
+
+# a valid file with a 4 MiB comment line and a 1 MiB statement line
+mkdir -p "$fx/long_lines"
+{
+    echo "-- fleetmig:revision aaaa00000001"
+    echo "-- fleetmig:upgrade"
+    printf -- '-- %*s\n' 4194304 '' | tr ' ' 'x'
+    printf "SELECT length('%s');\n" "$(printf '%*s' 1048576 '' | tr ' ' 'y')"
+} > "$fx/long_lines/20240101_0000_aaaa00000001_long.sql"
+
+# 10,000 revisions in one chain
+mkdir -p "$fx/chain_10000"
+awk -v dir="$fx/chain_10000" 'BEGIN {
+    for (i = 1; i <= 10000; i++) {
+        file = sprintf("%s/20240101_0000_%012d_step.sql", dir, i)
+        printf "-- fleetmig:revision %012d\n", i > file
+        if (i > 1)
+            printf "-- fleetmig:down_revision %012d\n", i - 1 > file
+        printf "-- fleetmig:message step %d\n-- fleetmig:upgrade\nSELECT %d;\n", i, i > file
+        close(file)
+    }
+}'
+chmod -R a+rX "$fx/long_lines" "$fx/chain_10000"
