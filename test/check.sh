@@ -13,7 +13,7 @@ trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
 export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
 
 echo "== pg_regress, isolation tests and pgTAP on a throw-away cluster"
-pg_virtualenv -v 15 sh -c '
+pg_virtualenv -t -v 15 sh -c '
     status=0
     make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config installcheck || {
         status=1; cat regression.diffs output_iso/regression.diffs 2>/dev/null || true; }

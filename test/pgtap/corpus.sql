@@ -99,7 +99,6 @@ SELECT results_eq($$SELECT revision FROM fleetmig.heads()$$, $$VALUES ('00000001
                   'chain_10000: one head');
 SELECT results_eq($$SELECT revision FROM fleetmig.show('000000005000+1')$$, $$VALUES ('000000005001'::text)$$,
                   'chain_10000: relative targets walk the chain');
-SET LOCAL client_min_messages = warning;
 SELECT is((SELECT count(*)::int FROM fleetmig.upgrade('000000001000')), 1000,
           'chain_10000: a thousand steps in one call');
 SELECT results_eq($$SELECT revision FROM fleetmig.current()$$, $$VALUES ('000000001000'::text)$$,
