@@ -161,7 +161,7 @@ CREATE FUNCTION fleetmig.merge(
     revisions text[] DEFAULT '{heads}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_merge'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C VOLATILE;
 
 CREATE FUNCTION fleetmig.upgrade_sql(
     target text DEFAULT 'head',

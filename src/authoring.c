@@ -28,6 +28,7 @@
 #include "utils/timestamp.h"
 
 #include "authoring.h"
+#include "target.h"
 #include "scriptdir.h"
 
 #if PG_VERSION_NUM < 140000
@@ -56,7 +57,6 @@ static const char *const placeholders[] = {
 	"depends_on", "upgrades", "downgrades"
 };
 
-static void check_write_privilege(void);
 static char *new_revision_id(RevisionMap *map);
 static char *fold_message(const char *message);
 static char *slug_of(const char *message);
@@ -68,8 +68,8 @@ static char *join_names(List *names);
 /*
  * Writing files on the server is for superusers and pg_write_server_files.
  */
-static void
-check_write_privilege(void)
+void
+authoring_check_privilege(void)
 {
 	if (!superuser() && !has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
 		ereport(ERROR,
@@ -257,9 +257,15 @@ write_exclusively(const char *path, const char *name, const char *text,
 				 errmsg("could not create migration file \"%s\": %m", name)));
 	/* the server's umask must not narrow the mode of the other files */
 	if (fchmod(fd, mode) != 0)
+	{
+		int			err = errno;
+
+		unlink(path);
+		errno = err;
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not set permissions of migration file \"%s\": %m", name)));
+	}
 	while (done < len)
 	{
 		ssize_t		w = write(fd, text + done, len - done);
@@ -292,8 +298,10 @@ write_exclusively(const char *path, const char *name, const char *text,
 
 /*
  * Write a new migration file whose parents are "parents" (Revision *) and
- * return its path.  labels and depends_on are lists of names; upgrades and
- * downgrades the SQL of the sections.  The caller holds the advisory lock.
+ * return its path.  labels and depends_on are lists of names (a depends_on
+ * entry may be any target naming one revision); upgrades and downgrades the
+ * SQL of the sections.  The caller has checked the privilege with
+ * authoring_check_privilege() and holds the advisory lock.
  */
 char *
 authoring_write(Project *project, const char *message, List *parents,
@@ -302,6 +310,7 @@ authoring_write(Project *project, const char *message, List *parents,
 {
 	RevisionMap *map = project->map;
 	const char *dir = scriptdir_path();
+	int			dirlen = strlen(dir);
 	char	   *folded = fold_message(message);
 	char	   *id;
 	char	   *down;
@@ -315,8 +324,6 @@ authoring_write(Project *project, const char *message, List *parents,
 	struct pg_tm tm;
 	fsec_t		fsec;
 	ListCell   *lc;
-
-	check_write_privilege();
 
 	foreach(lc, labels)
 	{
@@ -336,14 +343,21 @@ authoring_write(Project *project, const char *message, List *parents,
 	foreach(lc, depends_on)
 	{
 		char	   *dep = lfirst(lc);
+		Target	   *target;
 
-		if (revmap_get(map, dep) == NULL && revmap_get_label(map, dep) == NULL)
+		if (revmap_get(map, dep) != NULL || revmap_get_label(map, dep) != NULL)
+			continue;
+		/* any other target naming one revision is written as its full id */
+		target = target_resolve(map, dep, project->current, TARGET_ANY);
+		if (list_length(target->revisions) != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("can't locate revision identified by '%s'", dep),
-					 errdetail("depends_on takes full revision ids and branch labels.")));
+					 errmsg("depends_on entry \"%s\" must name one revision", dep)));
+		lfirst(lc) = ((Revision *) linitial(target->revisions))->id;
 	}
 
+	while (dirlen > 1 && dir[dirlen - 1] == '/')
+		dirlen--;
 	id = new_revision_id(map);
 	down = parents ? revmap_id_list(parents) : "none";
 	if (timestamp2tm(GetCurrentTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
@@ -376,7 +390,9 @@ authoring_write(Project *project, const char *message, List *parents,
 						SCRIPTDIR_TEMPLATE),
 				 errhint("Keep the ${revision}, ${down_revision} and ${message} directives in the template.")));
 
-	write_exclusively(psprintf("%s/%s", dir, name), name, text,
+	write_exclusively(psprintf("%.*s/%s", dirlen, dir, name), name, text,
 					  project->file_mode ? project->file_mode : 0644);
-	return psprintf("%s/%s", dir, name);
+	/* the new name must survive a crash too */
+	fsync_fname(dir, true);
+	return psprintf("%.*s/%s", dirlen, dir, name);
 }

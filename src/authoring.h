@@ -10,6 +10,7 @@
 
 #include "project.h"
 
+extern void authoring_check_privilege(void);
 extern char *authoring_write(Project *project, const char *message,
 							 List *parents, List *labels, List *depends_on,
 							 const char *upgrades, const char *downgrades);

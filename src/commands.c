@@ -524,6 +524,7 @@ fleetmig_create(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(4))
 		depends_on = text_array_strings(PG_GETARG_ARRAYTYPE_P(4), "depends_on");
 
+	authoring_check_privilege();
 	state_lock();
 	project = project_load(true);
 	target = target_resolve(project->map, head, project->current, TARGET_ANY);
@@ -539,12 +540,20 @@ fleetmig_create(PG_FUNCTION_ARGS)
 Datum
 fleetmig_merge(PG_FUNCTION_ARGS)
 {
-	char	   *message = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	List	   *specs = text_array_strings(PG_GETARG_ARRAYTYPE_P(1), "revisions");
+	char	   *message;
+	List	   *specs;
 	List	   *parents = NIL;
 	Project    *project;
+	bool	   *below;
 	ListCell   *lc;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a merge needs a message and revisions")));
+	message = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	specs = text_array_strings(PG_GETARG_ARRAYTYPE_P(1), "revisions");
+	authoring_check_privilege();
 	state_lock();
 	project = project_load(true);
 	foreach(lc, specs)
@@ -562,6 +571,26 @@ fleetmig_merge(PG_FUNCTION_ARGS)
 				 errdetail("The revisions given name only %s.", revmap_id_list(parents)),
 				 errhint("With one head there is nothing to merge.")));
 	parents = revmap_sort(project->map, parents);
+	below = revmap_new_mask(project->map);
+	foreach(lc, parents)
+	{
+		Revision   *rev = lfirst(lc);
+		ListCell   *lc2;
+
+		foreach(lc2, rev->parents)
+			revmap_mark_ancestors(project->map, lfirst(lc2), below, true);
+	}
+	foreach(lc, parents)
+	{
+		Revision   *rev = lfirst(lc);
+
+		if (below[rev->order])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("revision \"%s\" is an ancestor of another revision to merge", rev->id),
+					 errdetail("The revisions to merge are %s.", revmap_id_list(parents)),
+					 errhint("Merge heads of separate branches; a revision and its descendant are already joined.")));
+	}
 	PG_RETURN_TEXT_P(cstring_to_text(authoring_write(project, message, parents,
 													 NIL, NIL, "", "")));
 }

@@ -53,6 +53,8 @@ SELECT fleetmig.create('x', head => 'bbbb', depends_on => ARRAY['nosuch']);
 SELECT fleetmig.create('x', autogenerate => true);
 SELECT fleetmig.create(NULL);
 SELECT fleetmig.merge('one is not enough', ARRAY['bbbb']);
+SELECT fleetmig.merge('already joined', ARRAY['aaaa', 'dddd']);
+SELECT fleetmig.merge(NULL);
 -- a template with a placeholder fleetmig does not know
 \set dir :fixtures /bad_template
 SET fleetmig.migrations_dir = :'dir';
