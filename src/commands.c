@@ -280,6 +280,26 @@ fleetmig_show(PG_FUNCTION_ARGS)
 }
 
 /*
+ * A stamp's log row: with the file's checksum and text when it adds the
+ * revision (rev given), without when it removes it.
+ */
+static StateLogRow *
+stamp_log_row(const char *revision, Revision *rev, TimestampTz now)
+{
+	StateLogRow *row = palloc0(sizeof(StateLogRow));
+
+	row->revision = revision;
+	row->direction = "stamp";
+	row->applied_at = now;
+	if (rev != NULL)
+	{
+		row->checksum = checksum_sha256_hex(rev->text, rev->text_len);
+		row->script = rev->text;
+	}
+	return row;
+}
+
+/*
  * stamp(target, purge): set fleetmig.version to the target without running
  * any SQL; one log row per row added or removed.  Returns the new heads.
  */
@@ -293,6 +313,9 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 	Target	   *target;
 	List	   *old_heads;
 	List	   *new_heads;
+	List	   *remove = NIL;
+	List	   *add = NIL;
+	List	   *log = NIL;
 	TimestampTz now;
 	ListCell   *lc;
 
@@ -304,10 +327,9 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 	{
 		foreach(lc, project->unknown)
 		{
-			state_remove_version(lfirst(lc));
-			state_log(lfirst(lc), "stamp", NULL, NULL, now, NULL);
+			remove = lappend(remove, lfirst(lc));
+			log = lappend(log, stamp_log_row(lfirst(lc), NULL, now));
 		}
-		project->unknown = NIL;
 	}
 	else
 		project_require_known(project);
@@ -322,8 +344,8 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 
 		if (list_member_ptr(new_heads, rev))
 			continue;
-		state_remove_version(rev->id);
-		state_log(rev->id, "stamp", NULL, NULL, now, NULL);
+		remove = lappend(remove, rev->id);
+		log = lappend(log, stamp_log_row(rev->id, NULL, now));
 	}
 	foreach(lc, new_heads)
 	{
@@ -331,10 +353,10 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 
 		if (list_member_ptr(project->current, rev))
 			continue;
-		state_add_version(rev->id);
-		state_log(rev->id, "stamp", checksum_sha256_hex(rev->text, rev->text_len),
-				  rev->text, now, NULL);
+		add = lappend(add, rev->id);
+		log = lappend(log, stamp_log_row(rev->id, rev, now));
 	}
+	state_apply(remove, add, log);
 
 	for (int i = list_length(new_heads) - 1; i >= 0; i--)
 	{

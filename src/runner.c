@@ -30,6 +30,7 @@ typedef struct RunnerContext
 
 static void runner_error_callback(void *arg);
 static void run_statements(RunnerContext *cx, List *statements);
+static List *revision_ids(List *revisions);
 
 static void
 runner_error_callback(void *arg)
@@ -81,6 +82,20 @@ run_statements(RunnerContext *cx, List *statements)
 }
 
 /*
+ * The ids of a list of revisions.
+ */
+static List *
+revision_ids(List *revisions)
+{
+	List	   *ids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, revisions)
+		ids = lappend(ids, ((Revision *) lfirst(lc))->id);
+	return ids;
+}
+
+/*
  * Run one step.  "applied" (by Revision.order) is the applied set before
  * the step and is updated to the set after it.  Returns the duration.
  */
@@ -95,7 +110,7 @@ runner_run_step(Step *step, bool *applied)
 	List	   *verify = NIL;
 	List	   *remove;
 	List	   *add;
-	ListCell   *lc;
+	StateLogRow log;
 	Interval   *duration = palloc0(sizeof(Interval));
 
 	if (rev->message != NULL)
@@ -117,14 +132,13 @@ runner_run_step(Step *step, bool *applied)
 	run_statements(&cx, verify);
 
 	plan_step_rows(step, applied, &remove, &add);
-	foreach(lc, remove)
-		state_remove_version(((Revision *) lfirst(lc))->id);
-	foreach(lc, add)
-		state_add_version(((Revision *) lfirst(lc))->id);
-
 	duration->time = GetCurrentTimestamp() - started;
-	state_log(rev->id, up ? "upgrade" : "downgrade",
-			  checksum_sha256_hex(rev->text, rev->text_len), rev->text,
-			  started, duration);
+	log.revision = rev->id;
+	log.direction = up ? "upgrade" : "downgrade";
+	log.checksum = checksum_sha256_hex(rev->text, rev->text_len);
+	log.script = rev->text;
+	log.applied_at = started;
+	log.duration = duration;
+	state_apply(revision_ids(remove), revision_ids(add), list_make1(&log));
 	return duration;
 }

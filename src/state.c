@@ -19,6 +19,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
@@ -35,9 +36,7 @@ typedef enum StateStatement
 	STMT_READ_CHECKSUMS,
 	STMT_FINGERPRINT,
 	STMT_READ_SCRIPT,
-	STMT_REMOVE_VERSION,
-	STMT_ADD_VERSION,
-	STMT_LOG,
+	STMT_APPLY,
 	NUM_STATEMENTS
 } StateStatement;
 
@@ -45,7 +44,7 @@ static const struct
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[7];
+	Oid			argtypes[9];
 }			statements[NUM_STATEMENTS] =
 {
 	[STMT_READ_VERSION] = {
@@ -84,19 +83,19 @@ static const struct
 		" AND checksum OPERATOR(pg_catalog.=) $2 ORDER BY id DESC LIMIT 1",
 		2, {TEXTOID, TEXTOID}
 	},
-	[STMT_REMOVE_VERSION] = {
-		"DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) $1",
-		1, {TEXTOID}
-	},
-	[STMT_ADD_VERSION] = {
-		"INSERT INTO fleetmig.version (revision) VALUES ($1)",
-		1, {TEXTOID}
-	},
-	[STMT_LOG] = {
-		"INSERT INTO fleetmig.log (revision, direction, checksum, script,"
+	[STMT_APPLY] = {
+		"WITH removed AS ("
+		" DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) ANY ($1)),"
+		" added AS ("
+		" INSERT INTO fleetmig.version (revision) SELECT pg_catalog.unnest($2))"
+		" INSERT INTO fleetmig.log (revision, direction, checksum, script,"
 		" applied_by, applied_at, duration)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID}
+		" SELECT r, d, c, s, $9, a, u"
+		" FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4),"
+		" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
+		" pg_catalog.unnest($8)) AS l (r, d, c, s, a, u)",
+		9, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, TIMESTAMPTZARRAYOID, INTERVALARRAYOID, TEXTOID}
 	},
 };
 
@@ -364,56 +363,85 @@ state_read_latest_log(bool with_removals)
 	return result;
 }
 
-void
-state_remove_version(const char *revision)
+/*
+ * A one-dimensional array of "n" Datums of type "elemtype"; nulls may be
+ * NULL.
+ */
+static Datum
+make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
 {
-	StateCall	call;
-	Datum		values[1] = {CStringGetTextDatum(revision)};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
 
-	state_enter(&call);
-	state_run(STMT_REMOVE_VERSION, values, NULL);
-	state_leave(&call);
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(elemtype));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval, typalign));
 }
 
-void
-state_add_version(const char *revision)
+static Datum
+id_array(List *ids)
 {
-	StateCall	call;
-	Datum		values[1] = {CStringGetTextDatum(revision)};
+	int			n = list_length(ids);
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	int			i = 0;
+	ListCell   *lc;
 
-	state_enter(&call);
-	state_run(STMT_ADD_VERSION, values, NULL);
-	state_leave(&call);
+	foreach(lc, ids)
+		elems[i++] = CStringGetTextDatum(lfirst(lc));
+	return make_array(elems, NULL, n, TEXTOID);
 }
 
 /*
- * Append a row to fleetmig.log; applied_by is the calling role.  checksum,
- * script and duration may be NULL.
+ * Change the state in one statement: remove and add rows of
+ * fleetmig.version (lists of revision ids) and append rows to fleetmig.log
+ * (a list of StateLogRow *), with applied_by the calling role.
  */
 void
-state_log(const char *revision, const char *direction, const char *checksum,
-		  const char *script, TimestampTz applied_at, Interval *duration)
+state_apply(List *remove, List *add, List *log_rows)
 {
 	StateCall	call;
-	Datum		values[7];
-	char		nulls[7] = "       ";
-	char	   *caller = GetUserNameFromId(GetUserId(), false);
+	int			n = list_length(log_rows);
+	Datum		values[9];
+	Datum	   *cols[6];
+	bool	   *colnulls[6];
+	static const Oid coltypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TIMESTAMPTZOID, INTERVALOID};
+	int			i = 0;
+	ListCell   *lc;
 
-	values[0] = CStringGetTextDatum(revision);
-	values[1] = CStringGetTextDatum(direction);
-	values[2] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
-	values[3] = script ? CStringGetTextDatum(script) : (Datum) 0;
-	values[4] = CStringGetTextDatum(caller);
-	values[5] = TimestampTzGetDatum(applied_at);
-	values[6] = duration ? IntervalPGetDatum(duration) : (Datum) 0;
-	if (checksum == NULL)
-		nulls[2] = 'n';
-	if (script == NULL)
-		nulls[3] = 'n';
-	if (duration == NULL)
-		nulls[6] = 'n';
+	for (int c = 0; c < 6; c++)
+	{
+		cols[c] = palloc(Max(n, 1) * sizeof(Datum));
+		colnulls[c] = palloc0(Max(n, 1) * sizeof(bool));
+	}
+	foreach(lc, log_rows)
+	{
+		StateLogRow *row = lfirst(lc);
+
+		cols[0][i] = CStringGetTextDatum(row->revision);
+		cols[1][i] = CStringGetTextDatum(row->direction);
+		cols[2][i] = row->checksum ? CStringGetTextDatum(row->checksum) : (Datum) 0;
+		colnulls[2][i] = (row->checksum == NULL);
+		cols[3][i] = row->script ? CStringGetTextDatum(row->script) : (Datum) 0;
+		colnulls[3][i] = (row->script == NULL);
+		cols[4][i] = TimestampTzGetDatum(row->applied_at);
+		cols[5][i] = row->duration ? IntervalPGetDatum(row->duration) : (Datum) 0;
+		colnulls[5][i] = (row->duration == NULL);
+		i++;
+	}
+
+	values[0] = id_array(remove);
+	values[1] = id_array(add);
+	for (int c = 0; c < 6; c++)
+		values[2 + c] = make_array(cols[c], colnulls[c], n, coltypes[c]);
+	values[8] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
 	state_enter(&call);
-	state_run(STMT_LOG, values, nulls);
+	state_run(STMT_APPLY, values, NULL);
 	state_leave(&call);
 }

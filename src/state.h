@@ -27,6 +27,17 @@ typedef struct StateLogEntry
 	TimestampTz applied_at;
 } StateLogEntry;
 
+/* A row for fleetmig.log; checksum, script and duration may be NULL */
+typedef struct StateLogRow
+{
+	const char *revision;
+	const char *direction;		/* upgrade, downgrade or stamp */
+	const char *checksum;
+	const char *script;
+	TimestampTz applied_at;
+	Interval   *duration;
+} StateLogRow;
+
 /* The checksum a revision was last applied or stamped with */
 typedef struct StateChecksum
 {
@@ -40,10 +51,6 @@ extern List *state_read_checksums(void);
 extern char *state_read_script(const char *revision, const char *checksum);
 extern List *state_read_version(void);
 extern List *state_read_latest_log(bool with_removals);
-extern void state_remove_version(const char *revision);
-extern void state_add_version(const char *revision);
-extern void state_log(const char *revision, const char *direction,
-					  const char *checksum, const char *script,
-					  TimestampTz applied_at, Interval *duration);
+extern void state_apply(List *remove, List *add, List *log_rows);
 
 #endif							/* FLEETMIG_STATE_H */
