@@ -63,7 +63,6 @@ static char *slug_of(const char *message);
 static char *render(const char *template, const char *const values[]);
 static void write_exclusively(const char *path, const char *name,
 							  const char *text, mode_t mode);
-static char *join_names(List *names);
 
 /*
  * Writing files on the server is for superusers and pg_write_server_files.
@@ -160,22 +159,6 @@ slug_of(const char *message)
 		buf.data[--buf.len] = '\0';
 	if (buf.len == 0)
 		appendStringInfoString(&buf, "migration");
-	return buf.data;
-}
-
-static char *
-join_names(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-	{
-		if (buf.len > 0)
-			appendStringInfoString(&buf, ", ");
-		appendStringInfoString(&buf, lfirst(lc));
-	}
 	return buf.data;
 }
 
@@ -371,8 +354,8 @@ authoring_write(Project *project, const char *message, List *parents,
 	values[1] = down;
 	values[2] = folded;
 	values[3] = created;
-	values[4] = join_names(labels);
-	values[5] = join_names(depends_on);
+	values[4] = revmap_join(labels);
+	values[5] = revmap_join(depends_on);
 	values[6] = upgrades;
 	values[7] = downgrades;
 	template = scriptdir_read_template();
@@ -382,7 +365,7 @@ authoring_write(Project *project, const char *message, List *parents,
 	/* what is written must read back as what was asked for */
 	parsed = script_parse(name, text, strlen(text));
 	if (strcmp(parsed->id, id) != 0 ||
-		strcmp(join_names(parsed->down_revisions), parents ? down : "") != 0 ||
+		strcmp(revmap_join(parsed->down_revisions), parents ? down : "") != 0 ||
 		strcmp(parsed->message ? parsed->message : "", folded) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),

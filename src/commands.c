@@ -60,20 +60,6 @@ text_array(List *strings)
 										   TYPALIGN_INT));
 }
 
-/*
- * A text[] of the ids of a list of revisions.
- */
-static Datum
-id_array(List *revisions)
-{
-	List	   *ids = NIL;
-	ListCell   *lc;
-
-	foreach(lc, revisions)
-		ids = lappend(ids, ((Revision *) lfirst(lc))->id);
-	return text_array(ids);
-}
-
 static Datum
 nullable_text(const char *s, bool *isnull)
 {
@@ -244,7 +230,7 @@ fleetmig_branches(PG_FUNCTION_ARGS)
 			continue;
 		values[0] = CStringGetTextDatum(rev->id);
 		values[1] = nullable_text(rev->message, &nulls[1]);
-		values[2] = id_array(revmap_sort(map, rev->children));
+		values[2] = text_array(revmap_ids(revmap_sort(map, rev->children)));
 		srf_put(rsinfo, values, nulls);
 	}
 	return (Datum) 0;

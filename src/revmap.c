@@ -460,20 +460,43 @@ revmap_sort(RevisionMap *map, List *revisions)
 }
 
 /*
- * "a, b, c" for messages.
+ * The ids of a list of revisions.
+ */
+List *
+revmap_ids(List *revisions)
+{
+	List	   *ids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, revisions)
+		ids = lappend(ids, ((Revision *) lfirst(lc))->id);
+	return ids;
+}
+
+/*
+ * "a, b, c": names joined for messages and headers.
  */
 char *
-revmap_id_list(List *revisions)
+revmap_join(List *names)
 {
 	StringInfoData buf;
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	foreach(lc, revisions)
+	foreach(lc, names)
 	{
 		if (buf.len > 0)
 			appendStringInfoString(&buf, ", ");
-		appendStringInfoString(&buf, ((Revision *) lfirst(lc))->id);
+		appendStringInfoString(&buf, lfirst(lc));
 	}
 	return buf.data;
+}
+
+/*
+ * The ids of a list of revisions, joined.
+ */
+char *
+revmap_id_list(List *revisions)
+{
+	return revmap_join(revmap_ids(revisions));
 }

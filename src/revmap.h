@@ -35,6 +35,8 @@ extern void revmap_mark_ancestors(RevisionMap *map, Revision *from,
 extern void revmap_mark_descendants(RevisionMap *map, Revision *from,
 									bool *mask, bool with_dependencies);
 extern List *revmap_sort(RevisionMap *map, List *revisions);
+extern List *revmap_ids(List *revisions);
+extern char *revmap_join(List *names);
 extern char *revmap_id_list(List *revisions);
 
 #endif							/* FLEETMIG_REVMAP_H */

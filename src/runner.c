@@ -30,7 +30,6 @@ typedef struct RunnerContext
 
 static void runner_error_callback(void *arg);
 static void run_statements(RunnerContext *cx, List *statements);
-static List *revision_ids(List *revisions);
 
 static void
 runner_error_callback(void *arg)
@@ -82,20 +81,6 @@ run_statements(RunnerContext *cx, List *statements)
 }
 
 /*
- * The ids of a list of revisions.
- */
-static List *
-revision_ids(List *revisions)
-{
-	List	   *ids = NIL;
-	ListCell   *lc;
-
-	foreach(lc, revisions)
-		ids = lappend(ids, ((Revision *) lfirst(lc))->id);
-	return ids;
-}
-
-/*
  * Run one step.  "applied" (by Revision.order) is the applied set before
  * the step and is updated to the set after it.  Returns the duration.
  */
@@ -139,6 +124,6 @@ runner_run_step(Step *step, bool *applied)
 	log.script = rev->text;
 	log.applied_at = started;
 	log.duration = duration;
-	state_apply(revision_ids(remove), revision_ids(add), list_make1(&log));
+	state_apply(revmap_ids(remove), revmap_ids(add), list_make1(&log));
 	return duration;
 }
