@@ -70,6 +70,13 @@ static List *parse_name_list(ScriptParser *p, const char *key,
 							 const char *value, bool labels, bool none_ok);
 static char *parse_created(ScriptParser *p, const char *value);
 static char *finish_section(const char *start, const char *end);
+static int	compare_names(const void *a, const void *b);
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
 
 /*
  * errdetail naming the file and line the parser is on.
@@ -442,7 +449,6 @@ parse_name_list(ScriptParser *p, const char *key, const char *value,
 		const char *e = comma ? comma : s + strlen(s);
 		const char *b = s;
 		char	   *name;
-		ListCell   *lc;
 
 		while (b < e && is_blank(*b))
 			b++;
@@ -462,19 +468,33 @@ parse_name_list(ScriptParser *p, const char *key, const char *value,
 					 errdetail_at(p),
 					 labels ? errhint("A branch label is 1 to 64 letters, digits or underscores, and not head, heads, base or none.") :
 					 errhint("A revision id is 1 to 64 letters, digits or underscores, and not head, heads, base or none.")));
-		foreach(lc, result)
-		{
-			if (strcmp(lfirst(lc), name) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_SYNTAX_ERROR),
-						 errmsg("\"%s\" is listed twice in fleetmig directive \"%s\"",
-								name, key),
-						 errdetail_at(p)));
-		}
 		result = lappend(result, name);
 		if (comma == NULL)
 			break;
 		s = comma + 1;
+	}
+
+	/* a name listed twice, found by sorting: lists may be long */
+	if (list_length(result) > 1)
+	{
+		int			n = list_length(result);
+		char	  **sorted = palloc(n * sizeof(char *));
+		int			i = 0;
+		ListCell   *lc;
+
+		foreach(lc, result)
+			sorted[i++] = lfirst(lc);
+		qsort(sorted, n, sizeof(char *), compare_names);
+		for (i = 1; i < n; i++)
+		{
+			if (strcmp(sorted[i - 1], sorted[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"%s\" is listed twice in fleetmig directive \"%s\"",
+								sorted[i], key),
+						 errdetail_at(p)));
+		}
+		pfree(sorted);
 	}
 	return result;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test command: set up, then pg_regress and the isolation specs (make
 # installcheck), the pgTAP suites (pg_prove) and the shell tests that need
-# several databases or psql itself (prove), on a throw-away cluster.
+# several databases or psql itself (prove), on a throw-away cluster; then
+# the parser's fuzz target for a minute.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
@@ -22,3 +23,8 @@ pg_virtualenv -t -v 15 sh -c '
     pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
     prove --exec bash --ext .sh test/shell || status=1
     exit $status'
+status=$?
+
+echo "== fuzzing the migration-file parser for 60 seconds"
+bash test/fuzz/run.sh 60 || status=1
+exit $status

@@ -1,0 +1,278 @@
+/*
+ * fuzz_script.c
+ *	  libFuzzer target for the migration-file parser, src/script.c.
+ *
+ * Each input is run through script_normalize() and script_parse() as a
+ * migration file named "fuzz.sql", and its lines through script_valid_name()
+ * and script_reserved_name().  An ereport(ERROR) is a normal outcome: the
+ * shim longjmps back here.  Besides what the sanitizers catch, a few
+ * properties from SPEC §2 are checked, and a violation aborts like a crash:
+ *   - a parsed Revision has a valid, unreserved id, an upgrade section, the
+ *     SQL of every section present, valid distinct names in its lists and a
+ *     well-formed "created" stamp;
+ *   - an error has a message and an errdetail naming fuzz.sql and a line
+ *     that exists in the file;
+ *   - script_valid_name()/script_reserved_name() agree with a reference.
+ * Everything palloc'd for one input is freed before the next.
+ *
+ * FUZZ_SCRIPT_VERBOSE=1 in the environment prints the outcome of each input
+ * (useful when running the binary on one crash file).
+ */
+#include "postgres.h"
+
+#include <stdint.h>
+
+#include "script.h"
+#include "shim.h"
+
+#define FUZZ_FILENAME "fuzz.sql"
+#define MAX_NAME_PIECES 256
+#define MAX_CHECKED_LIST 256
+
+static bool verbose = false;
+
+static void
+fail(const char *what, const char *value)
+{
+	fprintf(stderr, "fuzz_script: property violated: %s%s%s%s\n", what,
+			value ? " [" : "", value ? value : "", value ? "]" : "");
+	abort();
+}
+
+/* SPEC §2: 1-64 chars of [A-Za-z0-9_] */
+static bool
+reference_valid_name(const char *s)
+{
+	size_t		n = strlen(s);
+
+	if (n < 1 || n > SCRIPT_MAX_NAME_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+	{
+		char		c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool
+reference_reserved_name(const char *s)
+{
+	return strcmp(s, "head") == 0 || strcmp(s, "heads") == 0 ||
+		strcmp(s, "base") == 0 || strcmp(s, "none") == 0;
+}
+
+static void
+check_name(const char *s)
+{
+	if (script_valid_name(s) != reference_valid_name(s))
+		fail("script_valid_name() disagrees with SPEC §2", s);
+	if (script_reserved_name(s) != reference_reserved_name(s))
+		fail("script_reserved_name() disagrees with SPEC §2", s);
+}
+
+/* The whole input, then each piece between newlines and commas, as names */
+static void
+fuzz_names(const uint8_t *data, size_t size)
+{
+	char	   *buf = palloc(size + 1);
+	char	   *s;
+	int			pieces = 0;
+
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	check_name(buf);
+
+	s = buf;
+	for (size_t i = 0; i <= size && pieces < MAX_NAME_PIECES; i++)
+	{
+		if (i == size || buf[i] == '\n' || buf[i] == ',' || buf[i] == '\0')
+		{
+			buf[i] = '\0';
+			check_name(s);
+			s = buf + i + 1;
+			pieces++;
+		}
+	}
+}
+
+/* Lines as script_parse() counts them: a last line need not end in LF */
+static int
+count_lines(const char *text, Size len)
+{
+	int			lines = 0;
+
+	for (Size i = 0; i < len; i++)
+		if (text[i] == '\n')
+			lines++;
+	if (len > 0 && text[len - 1] != '\n')
+		lines++;
+	return lines;
+}
+
+static void
+check_names(List *names, const char *what)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		const char *name = lfirst(lc);
+
+		if (!reference_valid_name(name) || reference_reserved_name(name))
+			fail(what, name);
+	}
+	/* pairwise, so only for short lists: the harness must stay fast */
+	if (list_length(names) > MAX_CHECKED_LIST)
+		return;
+	foreach(lc, names)
+	{
+		ListCell   *lc2;
+
+		for_each_from(lc2, names, foreach_current_index(lc) + 1)
+		{
+			if (strcmp(lfirst(lc2), lfirst(lc)) == 0)
+				fail("a name is listed twice", lfirst(lc));
+		}
+	}
+}
+
+static void
+check_section(const ScriptSection *section, Size len, int lines,
+			  const char *what)
+{
+	if (!section->present)
+	{
+		if (section->sql != NULL || section->line != 0)
+			fail("an absent section has SQL or a line", what);
+		return;
+	}
+	if (section->sql == NULL)
+		fail("a present section has no SQL", what);
+	/* NUL-terminated inside its chunk (ASan checks the read) */
+	if (strlen(section->sql) > len)
+		fail("a section's SQL is longer than the file", what);
+	if (section->line < 1 || section->line > lines)
+		fail("a section's line is not in the file", what);
+}
+
+static void
+check_revision(const Revision *rev, const char *text, Size len)
+{
+	int			lines = count_lines(text, len);
+
+	if (rev == NULL)
+		fail("script_parse() returned NULL", NULL);
+	if (rev->text != text || rev->text_len != len)
+		fail("the revision does not keep the text it was given", NULL);
+	if (rev->filename == NULL || strcmp(rev->filename, FUZZ_FILENAME) != 0)
+		fail("the revision has the wrong file name", rev->filename);
+	if (rev->id == NULL)
+		fail("a revision without an id parsed", NULL);
+	if (!reference_valid_name(rev->id) || reference_reserved_name(rev->id))
+		fail("an invalid revision id parsed", rev->id);
+	if (!rev->upgrade.present)
+		fail("a revision without an upgrade section parsed", NULL);
+	check_section(&rev->upgrade, len, lines, "upgrade");
+	check_section(&rev->downgrade, len, lines, "downgrade");
+	check_section(&rev->verify, len, lines, "verify");
+	check_names(rev->down_revisions, "an invalid down_revision parsed");
+	check_names(rev->depends_on, "an invalid depends_on item parsed");
+	check_names(rev->branch_labels, "an invalid branch label parsed");
+	if (rev->message != NULL && strlen(rev->message) > len)
+		fail("the message is longer than the file", NULL);
+	if (rev->created != NULL)
+	{
+		/* "YYYY-MM-DD HH:MM:SS.ffffff" */
+		static const char shape[] = "dddd-dd-dd dd:dd:dd.dddddd";
+		const char *c = rev->created;
+
+		if (strlen(c) != strlen(shape))
+			fail("a malformed created stamp", c);
+		for (int i = 0; shape[i]; i++)
+		{
+			if (shape[i] == 'd' ? !(c[i] >= '0' && c[i] <= '9') : c[i] != shape[i])
+				fail("a malformed created stamp", c);
+		}
+	}
+}
+
+static void
+check_error(const char *text, Size len)
+{
+	const ShimError *e = shim_last_error();
+	static const char prefix[] = "File \"" FUZZ_FILENAME "\", line ";
+	int			lines = count_lines(text, len);
+	const char *p;
+	long		line = 0;
+
+	if (e == NULL || e->elevel != ERROR)
+		fail("longjmp without an ERROR", NULL);
+	if (e->message == NULL || e->sqlerrcode == 0)
+		fail("an ERROR without a message or an error code", e->message);
+	if (verbose)
+		fprintf(stderr, "ERROR: %s\nDETAIL: %s\nHINT: %s\n", e->message,
+				e->detail ? e->detail : "", e->hint ? e->hint : "");
+	if (e->detail == NULL || strncmp(e->detail, prefix, strlen(prefix)) != 0)
+		fail("an ERROR that does not name the file and line", e->message);
+	p = e->detail + strlen(prefix);
+	if (!(*p >= '1' && *p <= '9'))
+		fail("an ERROR whose line is not a positive number", e->detail);
+	while (*p >= '0' && *p <= '9' && line <= PG_INT32_MAX)
+		line = line * 10 + (*p++ - '0');
+	if (*p != '.')
+		fail("an ERROR whose line is not a positive number", e->detail);
+	if (line > Max(lines, 1))
+		fail("an ERROR names a line past the end of the file", e->detail);
+}
+
+static void
+fuzz_parse(const uint8_t *data, size_t size)
+{
+	char	   *buf = palloc(size + 1);
+	Size		len = size;
+	jmp_buf		jump;
+	Revision   *rev;
+
+	memcpy(buf, data, size);
+	buf[size] = 'x';			/* script_normalize() must terminate it */
+	script_normalize(buf, &len);
+	if (len > size || buf[len] != '\0')
+		fail("script_normalize() did not NUL-terminate its output", NULL);
+
+	if (setjmp(jump) == 0)
+	{
+		shim_error_jump = &jump;
+		rev = script_parse(FUZZ_FILENAME, buf, len);
+		shim_error_jump = NULL;
+		if (verbose)
+			fprintf(stderr, "parsed revision %s\n", rev ? rev->id : "(null)");
+		check_revision(rev, buf, len);
+	}
+	else
+	{
+		shim_error_jump = NULL;
+		check_error(buf, len);
+	}
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	verbose = getenv("FUZZ_SCRIPT_VERBOSE") != NULL;
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > SCRIPT_MAX_FILE_SIZE)
+		return 0;
+	fuzz_parse(data, size);
+	fuzz_names(data, size);
+	shim_arena_reset();
+	return 0;
+}
