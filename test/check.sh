@@ -13,6 +13,7 @@ trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
 # through a setting every session starts with
 export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
 
+status=0
 echo "== pg_regress, isolation tests and pgTAP on a throw-away cluster"
 pg_virtualenv -t -v 15 sh -c '
     status=0
@@ -22,8 +23,7 @@ pg_virtualenv -t -v 15 sh -c '
     psql -X -q -d fleetmig_tap -c "CREATE EXTENSION pgtap; CREATE EXTENSION fleetmig;" &&
     pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
     prove --exec bash --ext .sh test/shell || status=1
-    exit $status'
-status=$?
+    exit $status' || status=1
 
 echo "== fuzzing the migration-file parser for 60 seconds"
 bash test/fuzz/run.sh 60 || status=1
