@@ -2,7 +2,7 @@
 # The test command: set up, then pg_regress and the isolation specs (make
 # installcheck), the pgTAP suites (pg_prove) and the shell tests that need
 # several databases or psql itself (prove), on a throw-away cluster; then
-# the parser's fuzz target for a minute.
+# the benchmarks as a smoke check and the parser's fuzz target for a minute.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
@@ -24,6 +24,9 @@ pg_virtualenv -t -v 15 sh -c '
     pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
     prove --exec bash --ext .sh test/shell || status=1
     exit $status' || status=1
+
+echo "== benchmarks at N = 100, as a smoke check (no timing is asserted)"
+bash test/bench/run.sh --smoke || status=1
 
 echo "== fuzzing the migration-file parser for 60 seconds"
 bash test/fuzz/run.sh 60 || status=1
