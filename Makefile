@@ -15,12 +15,15 @@ OBJS = \
 	src/runner.o \
 	src/offline.o \
 	src/authoring.o \
+	src/catalog.o \
+	src/roundtrip.o \
+	src/stepwise.o \
 	src/srf.o \
 	src/commands.o
 
 DATA = $(wildcard sql/fleetmig--*.sql)
 
-REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety
+REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety roundtrip
 REGRESS_OPTS = --inputdir=test --encoding=UTF8
 
 ISOLATION = concurrent_upgrade

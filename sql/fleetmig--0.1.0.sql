@@ -190,5 +190,22 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_check'
 LANGUAGE C STRICT VOLATILE;
 
+CREATE FUNCTION fleetmig.test_roundtrip(
+    target text DEFAULT 'heads',
+    OUT revision text,
+    OUT ok boolean,
+    OUT problem text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fleetmig_test_roundtrip'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE PROCEDURE fleetmig.upgrade_each(target text DEFAULT 'head')
+AS 'MODULE_PATHNAME', 'fleetmig_upgrade_each'
+LANGUAGE C;
+
+CREATE PROCEDURE fleetmig.downgrade_each(target text DEFAULT '-1')
+AS 'MODULE_PATHNAME', 'fleetmig_downgrade_each'
+LANGUAGE C;
+
 -- Nothing runs without a GRANT: see "Privileges" in README.md.
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fleetmig FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA fleetmig FROM PUBLIC;

@@ -368,7 +368,6 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 	ReturnSetInfo *rsinfo;
 	bool		up = (direction == STEP_UPGRADE);
 	Project    *project;
-	Target	   *target;
 	List	   *steps;
 	MemoryContext step_cxt;
 	ListCell   *lc;
@@ -383,36 +382,7 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 	state_lock();
 	state_check_snapshot();
 	project = project_load(true);
-	project_require_known(project);
-	project_verify_checksums(project);
-	target = target_resolve(project->map, spec, project->current,
-							up ? TARGET_UP : TARGET_DOWN);
-	steps = up ? plan_upgrade(project->map, project->current, target) :
-		plan_downgrade(project->map, project->current, target, spec);
-
-	foreach(lc, steps)
-	{
-		Revision   *rev = ((Step *) lfirst(lc))->revision;
-
-		if (!rev->transactional)
-		{
-			char	   *below = rev->parents ? revmap_id_list(rev->parents) : "base";
-
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("revision \"%s\" cannot run inside a transaction", rev->id),
-					 errdetail("File \"%s\" is marked \"-- fleetmig:transaction off\".",
-							   rev->filename),
-					 up ?
-					 errhint("Upgrade to the revision before it, run this revision's upgrade section through psql outside a transaction block, then record it with fleetmig.stamp('%s').",
-							 rev->id) :
-					 list_length(rev->parents) > 1 ?
-					 errhint("Downgrade to this revision with fleetmig.downgrade('%s'), run its downgrade section through psql outside a transaction block, then stamp each of its parents (%s) with fleetmig.stamp().",
-							 rev->id, below) :
-					 errhint("Downgrade to this revision with fleetmig.downgrade('%s'), run its downgrade section through psql outside a transaction block, then record it with fleetmig.stamp('%s').",
-							 rev->id, below)));
-		}
-	}
+	steps = project_plan(project, spec, direction);
 
 	if (steps == NIL)
 	{

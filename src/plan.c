@@ -273,3 +273,36 @@ plan_step_destination(Step *step)
 		return "<base>";
 	return revmap_id_list(step->revision->parents);
 }
+
+/*
+ * A revision marked "transaction off" never runs inside the caller's
+ * transaction: stop before anything runs, saying how to run it by hand.
+ */
+void
+plan_check_transactional(List *steps)
+{
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		Step	   *step = lfirst(lc);
+		Revision   *rev = step->revision;
+		char	   *below = rev->parents ? revmap_id_list(rev->parents) : "base";
+
+		if (rev->transactional)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("revision \"%s\" cannot run inside a transaction", rev->id),
+				 errdetail("File \"%s\" is marked \"-- fleetmig:transaction off\".",
+						   rev->filename),
+				 step->direction == STEP_UPGRADE ?
+				 errhint("Upgrade to the revision before it, run this revision's upgrade section through psql outside a transaction block, then record it with fleetmig.stamp('%s').",
+						 rev->id) :
+				 list_length(rev->parents) > 1 ?
+				 errhint("Downgrade to this revision with fleetmig.downgrade('%s'), run its downgrade section through psql outside a transaction block, then stamp each of its parents (%s) with fleetmig.stamp().",
+						 rev->id, below) :
+				 errhint("Downgrade to this revision with fleetmig.downgrade('%s'), run its downgrade section through psql outside a transaction block, then record it with fleetmig.stamp('%s').",
+						 rev->id, below)));
+	}
+}

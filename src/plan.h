@@ -31,6 +31,7 @@ extern List *plan_downgrade(RevisionMap *map, List *current, Target *target,
 							const char *spec);
 extern void plan_step_rows(Step *step, bool *applied, List **remove,
 						   List **add);
+extern void plan_check_transactional(List *steps);
 extern char *plan_step_origin(Step *step);
 extern char *plan_step_destination(Step *step);
 

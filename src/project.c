@@ -15,6 +15,7 @@
 
 #include "checksum.h"
 #include "fleetmig.h"
+#include "plan.h"
 #include "project.h"
 #include "scriptdir.h"
 #include "state.h"
@@ -185,4 +186,26 @@ project_verify_checksums(Project *project)
 					edit->revision->id),
 			 errdetail_internal("%s", project_describe_edit(edit)),
 			 errhint("Never edit an applied migration: restore the file and write a new migration for the change. A superuser can set fleetmig.verify_checksums = off to proceed anyway.")));
+}
+
+/*
+ * The steps of an upgrade or downgrade to "spec" from the current state,
+ * after the checks every such call makes: no unknown rows, no edited
+ * applied files, no "transaction off" revision on the way.
+ */
+List *
+project_plan(Project *project, const char *spec, StepDirection direction)
+{
+	bool		up = (direction == STEP_UPGRADE);
+	Target	   *target;
+	List	   *steps;
+
+	project_require_known(project);
+	project_verify_checksums(project);
+	target = target_resolve(project->map, spec, project->current,
+							up ? TARGET_UP : TARGET_DOWN);
+	steps = up ? plan_upgrade(project->map, project->current, target) :
+		plan_downgrade(project->map, project->current, target, spec);
+	plan_check_transactional(steps);
+	return steps;
 }

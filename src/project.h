@@ -11,7 +11,7 @@
 
 #include <sys/types.h>
 
-#include "revmap.h"
+#include "plan.h"
 
 typedef struct Project
 {
@@ -38,6 +38,8 @@ extern void project_require_known(Project *project);
 extern List *project_edits(Project *project);
 extern char *project_describe_edit(ProjectEdit *edit);
 extern void project_verify_checksums(Project *project);
+extern List *project_plan(Project *project, const char *spec,
+						  StepDirection direction);
 extern bool *project_applied_mask(RevisionMap *map, List *heads);
 
 #endif							/* FLEETMIG_PROJECT_H */

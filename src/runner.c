@@ -82,7 +82,9 @@ run_statements(RunnerContext *cx, List *statements)
 
 /*
  * Run one step.  "applied" (by Revision.order) is the applied set before
- * the step and is updated to the set after it.  Returns the duration.
+ * the step and is updated to the set after it; the step is recorded in
+ * fleetmig.version and fleetmig.log.  With applied NULL nothing is recorded
+ * (round-trip testing, which rolls everything back).  Returns the duration.
  */
 Interval *
 runner_run_step(Step *step, bool *applied)
@@ -116,8 +118,10 @@ runner_run_step(Step *step, bool *applied)
 	cx.section = "verify";
 	run_statements(&cx, verify);
 
-	plan_step_rows(step, applied, &remove, &add);
 	duration->time = GetCurrentTimestamp() - started;
+	if (applied == NULL)
+		return duration;
+	plan_step_rows(step, applied, &remove, &add);
 	log.revision = rev->id;
 	log.direction = up ? "upgrade" : "downgrade";
 	log.checksum = checksum_sha256_hex(rev->text, rev->text_len);

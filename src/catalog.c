@@ -1,0 +1,190 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  A snapshot of the user-visible schema, for round-trip testing
+ *	  (SPEC §10): every schema, table, view, sequence, column, constraint,
+ *	  index, trigger, function and type outside the system schemas and
+ *	  fleetmig's own, as (key, definition) pairs sorted by key; and the
+ *	  difference between two snapshots, in words.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+
+#include "catalog.h"
+
+/* One object: "index public.idx_driver_phone" and its definition */
+typedef struct CatalogEntry
+{
+	char	   *key;
+	char	   *definition;
+} CatalogEntry;
+
+/* How many differences a problem text names before "and N more" */
+#define MAX_NAMED_DIFFERENCES 5
+
+static const char snapshot_sql[] =
+"WITH ns AS ("
+"  SELECT oid, nspname FROM pg_catalog.pg_namespace"
+"   WHERE nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig'])"
+"     AND nspname OPERATOR(pg_catalog.!~) '^pg_(toast|temp)')"
+" SELECT key, def FROM ("
+"  SELECT 'schema ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname), ''"
+"    FROM ns n"
+"  UNION ALL"
+"  SELECT CASE c.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view '"
+"              WHEN 'S' THEN 'sequence ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),"
+"         CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) ELSE '' END"
+"    FROM pg_catalog.pg_class c JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+"   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+"  UNION ALL"
+"  SELECT 'column ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname),"
+"         pg_catalog.format_type(a.atttypid, a.atttypmod)"
+"         OPERATOR(pg_catalog.||) CASE WHEN a.attnotnull THEN ' not null' ELSE '' END"
+"         OPERATOR(pg_catalog.||) CASE a.attidentity WHEN 'a' THEN ' identity always'"
+"                                  WHEN 'd' THEN ' identity by default' ELSE '' END"
+"         OPERATOR(pg_catalog.||) CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) 's' THEN ' generated' ELSE '' END"
+"         OPERATOR(pg_catalog.||) COALESCE(' default ' OPERATOR(pg_catalog.||)"
+"                                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), '')"
+"    FROM pg_catalog.pg_attribute a"
+"    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
+"    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+"    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+"                                     AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
+"   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+"     AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+"  UNION ALL"
+"  SELECT 'constraint ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(k.conname),"
+"         pg_catalog.pg_get_constraintdef(k.oid)"
+"    FROM pg_catalog.pg_constraint k"
+"    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
+"    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+"  UNION ALL"
+"  SELECT 'index ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),"
+"         pg_catalog.pg_get_indexdef(i.indexrelid)"
+"    FROM pg_catalog.pg_index i"
+"    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+"    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+"  UNION ALL"
+"  SELECT 'trigger ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.tgname),"
+"         pg_catalog.pg_get_triggerdef(t.oid)"
+"    FROM pg_catalog.pg_trigger t"
+"    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid"
+"    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+"   WHERE NOT t.tgisinternal"
+"  UNION ALL"
+"  SELECT 'function ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(p.proname) OPERATOR(pg_catalog.||) '('"
+"         OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')',"
+"         p.prokind::pg_catalog.text OPERATOR(pg_catalog.||) ' returns ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.pg_get_function_result(p.oid), '')"
+"         OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pg_catalog.md5(COALESCE(p.prosrc, ''))"
+"    FROM pg_catalog.pg_proc p JOIN ns n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace"
+"  UNION ALL"
+"  SELECT 'type ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.typname),"
+"         t.typtype::pg_catalog.text OPERATOR(pg_catalog.||) COALESCE(' ' OPERATOR(pg_catalog.||)"
+"           (SELECT pg_catalog.string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)"
+"              FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid), '')"
+"    FROM pg_catalog.pg_type t JOIN ns n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace"
+"   WHERE t.typtype IN ('e', 'd', 'r', 'm')"
+"      OR (t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c"
+"                       WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')"
+" ) s (key, def) ORDER BY key COLLATE \"C\"";
+
+/*
+ * The schema as it is now: a List of CatalogEntry *, sorted by key, in the
+ * caller's memory context.
+ */
+List *
+catalog_snapshot(void)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *result = NIL;
+	int			rc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* not read-only: a fresh snapshot sees the steps just run */
+	rc = SPI_execute(snapshot_sql, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read the catalog: %s", SPI_result_code_string(rc));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *key = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char	   *def = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		MemoryContext old = MemoryContextSwitchTo(caller);
+		CatalogEntry *e = palloc(sizeof(CatalogEntry));
+
+		e->key = pstrdup(key);
+		e->definition = pstrdup(def ? def : "");
+		result = lappend(result, e);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
+static void
+add_difference(StringInfo buf, int *count, const char *what)
+{
+	if (*count < MAX_NAMED_DIFFERENCES)
+		appendStringInfo(buf, "%s%s", buf->len > 0 ? "; " : "", what);
+	(*count)++;
+}
+
+/*
+ * What differs between the snapshot before an upgrade and the one after
+ * its downgrade, in words ("index public.idx_driver_phone left behind;
+ * column public.drivers.phone changed"), or NULL when nothing does.
+ */
+char *
+catalog_difference(List *before, List *after)
+{
+	StringInfoData buf;
+	int			count = 0;
+	int			i = 0;
+	int			j = 0;
+
+	initStringInfo(&buf);
+	while (i < list_length(before) || j < list_length(after))
+	{
+		CatalogEntry *b = i < list_length(before) ? list_nth(before, i) : NULL;
+		CatalogEntry *a = j < list_length(after) ? list_nth(after, j) : NULL;
+		int			c = (b == NULL) ? 1 : (a == NULL) ? -1 : strcmp(b->key, a->key);
+
+		if (c < 0)
+		{
+			add_difference(&buf, &count, psprintf("%s missing", b->key));
+			i++;
+		}
+		else if (c > 0)
+		{
+			add_difference(&buf, &count, psprintf("%s left behind", a->key));
+			j++;
+		}
+		else
+		{
+			if (strcmp(b->definition, a->definition) != 0)
+				add_difference(&buf, &count, psprintf("%s changed", b->key));
+			i++;
+			j++;
+		}
+	}
+	if (count == 0)
+		return NULL;
+	if (count > MAX_NAMED_DIFFERENCES)
+		appendStringInfo(&buf, "; and %d more", count - MAX_NAMED_DIFFERENCES);
+	return buf.data;
+}
