@@ -18,12 +18,13 @@ OBJS = \
 	src/catalog.o \
 	src/roundtrip.o \
 	src/stepwise.o \
+	src/dryrun.o \
 	src/srf.o \
 	src/commands.o
 
 DATA = $(wildcard sql/fleetmig--*.sql)
 
-REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety roundtrip
+REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety roundtrip dryrun
 REGRESS_OPTS = --inputdir=test --encoding=UTF8
 
 ISOLATION = concurrent_upgrade upgrade_each

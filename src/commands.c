@@ -19,6 +19,7 @@
 
 #include "authoring.h"
 #include "checksum.h"
+#include "dryrun.h"
 #include "plan.h"
 #include "project.h"
 #include "offline.h"
@@ -372,12 +373,6 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 	MemoryContext step_cxt;
 	ListCell   *lc;
 
-	if (dry_run)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("dry_run is not available yet"),
-				 errhint("Call %s() without dry_run.", up ? "upgrade" : "downgrade")));
-
 	rsinfo = srf_begin(fcinfo);
 	state_lock();
 	state_check_snapshot();
@@ -395,6 +390,25 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 		return (Datum) 0;
 	}
 
+	if (dry_run)
+	{
+		foreach(lc, dryrun_steps(steps))
+		{
+			DryRunStep *r = lfirst(lc);
+			Datum		values[6];
+			bool		nulls[6] = {0};
+
+			values[0] = CStringGetTextDatum(r->step->revision->id);
+			values[1] = nullable_text(r->step->revision->message, &nulls[1]);
+			values[2] = CStringGetTextDatum(up ? "upgrade" : "downgrade");
+			values[3] = IntervalPGetDatum(r->duration);
+			values[4] = text_array(r->locks);
+			values[5] = text_array(r->rewrites);
+			srf_put(rsinfo, values, nulls);
+		}
+		return (Datum) 0;
+	}
+
 	step_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig step",
 									 ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, steps)
@@ -407,7 +421,8 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(step_cxt);
-		duration = runner_run_step(step, project->applied);
+		duration = runner_run_step_retrying(step, project->applied,
+											project->map->nrevisions);
 		values[0] = CStringGetTextDatum(step->revision->id);
 		values[1] = nullable_text(step->revision->message, &nulls[1]);
 		values[2] = CStringGetTextDatum(up ? "upgrade" : "downgrade");

@@ -9,6 +9,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -18,6 +20,8 @@ PG_MODULE_MAGIC;
 
 char	   *fleetmig_migrations_dir = NULL;
 bool		fleetmig_verify_checksums = true;
+int			fleetmig_step_lock_timeout = 0;
+int			fleetmig_step_retries = 0;
 
 void		_PG_init(void);
 
@@ -41,6 +45,24 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("fleetmig.step_lock_timeout",
+							"Lock timeout of each step of an upgrade or downgrade; 0 means none.",
+							"A step that times out waiting for a lock is rolled back alone and retried fleetmig.step_retries times.",
+							&fleetmig_step_lock_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("fleetmig.step_retries",
+							"How many times a step that timed out waiting for a lock is retried.",
+							NULL,
+							&fleetmig_step_retries,
+							0, 0, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("fleetmig");

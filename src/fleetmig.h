@@ -10,5 +10,7 @@
 
 extern char *fleetmig_migrations_dir;
 extern bool fleetmig_verify_checksums;
+extern int	fleetmig_step_lock_timeout;
+extern int	fleetmig_step_retries;
 
 #endif							/* FLEETMIG_H */

@@ -10,12 +10,18 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/guc.h"
+#include "utils/resowner.h"
+#include "utils/wait_event.h"
 #include "utils/timestamp.h"
 
 #include "checksum.h"
+#include "fleetmig.h"
 #include "runner.h"
 #include "state.h"
 #include "statements.h"
@@ -130,4 +136,90 @@ runner_run_step(Step *step, bool *applied)
 	log.duration = duration;
 	state_apply(revmap_ids(remove), revmap_ids(add), list_make1(&log));
 	return duration;
+}
+
+/*
+ * Run one step as runner_run_step() does; with fleetmig.step_lock_timeout
+ * or fleetmig.step_retries set, in a subtransaction of its own under that
+ * lock_timeout, so that a lock timeout rolls back the step alone, which is
+ * then retried after a backoff (SPEC §8).  Other errors are never retried.
+ */
+Interval *
+runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool	   *saved;
+
+	if (fleetmig_step_lock_timeout <= 0 && fleetmig_step_retries <= 0)
+		return runner_run_step(step, applied);
+	saved = palloc(Max(nrevisions, 1) * sizeof(bool));
+
+	for (int attempt = 0;; attempt++)
+	{
+		Interval   *volatile duration = NULL;
+		long		backoff;
+
+		memcpy(saved, applied, nrevisions * sizeof(bool));
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			int			nest = NewGUCNestLevel();
+
+			if (fleetmig_step_lock_timeout > 0)
+				(void) set_config_option("lock_timeout",
+										 psprintf("%d", fleetmig_step_lock_timeout),
+										 PGC_USERSET, PGC_S_SESSION,
+										 GUC_ACTION_SAVE, true, 0, false);
+			duration = runner_run_step(step, applied);
+			AtEOXact_GUC(true, nest);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			{
+				RollbackAndReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(cxt);
+				CurrentResourceOwner = owner;
+				PG_RE_THROW();
+			}
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			memcpy(applied, saved, nrevisions * sizeof(bool));
+		}
+		PG_END_TRY();
+
+		if (duration != NULL)
+			return duration;
+		if (attempt >= fleetmig_step_retries)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("revision \"%s\" could not take its locks within %d ms, %d time%s",
+							step->revision->id, fleetmig_step_lock_timeout,
+							attempt + 1, attempt == 0 ? "" : "s"),
+					 errdetail("File \"%s\". Every step of this call is rolled back.",
+							   step->revision->filename),
+					 errhint("Look in pg_locks for the sessions holding locks on the tables this step alters, or raise fleetmig.step_lock_timeout or fleetmig.step_retries.")));
+
+		/* back off: the lock timeout, doubled on each retry, at most 10 s */
+		backoff = Min((long) Max(fleetmig_step_lock_timeout, 10) << Min(attempt, 20), 10000L);
+		ereport(NOTICE,
+				(errmsg("lock timeout in %s of revision %s, retry %d of %d in %ld ms",
+						step->direction == STEP_UPGRADE ? "upgrade" : "downgrade",
+						step->revision->id, attempt + 1, fleetmig_step_retries, backoff)));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 backoff, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }

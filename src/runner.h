@@ -13,5 +13,7 @@
 #include "plan.h"
 
 extern Interval *runner_run_step(Step *step, bool *applied);
+extern Interval *runner_run_step_retrying(Step *step, bool *applied,
+										  int nrevisions);
 
 #endif							/* FLEETMIG_RUNNER_H */

@@ -69,7 +69,8 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 		foreach(lc, steps)
 		{
 			CHECK_FOR_INTERRUPTS();
-			runner_run_step(lfirst(lc), project->applied);
+			runner_run_step_retrying(lfirst(lc), project->applied,
+									 project->map->nrevisions);
 			SPI_commit();
 		}
 	}

@@ -244,7 +244,7 @@ SELECT is(pg_temp.error_where($$SELECT fleetmig.upgrade('head')$$),
     'revision cccc00000003 (upgrade), file "20240103_0000_cccc00000003_add_owner.sql", line 10',
     'third_fails: the CONTEXT names the revision, the file and the line of the failing statement');
 
--- targets that are no upgrade or downgrade, and the dry run to come
+-- targets that are no upgrade or downgrade, and dry runs, change nothing
 SELECT throws_ok($$SELECT fleetmig.downgrade('cccc00000003')$$, '55000',
     'cannot downgrade to revision "cccc00000003": it is not applied',
     'third_fails: downgrade to a revision that is not applied');
@@ -252,10 +252,10 @@ SELECT throws_ok($$SELECT fleetmig.upgrade('-1')$$, '22023',
     'cannot upgrade to relative target "-1"', 'third_fails: upgrade(-1)');
 SELECT throws_ok($$SELECT fleetmig.downgrade('+1')$$, '22023',
     'cannot downgrade to relative target "+1"', 'third_fails: downgrade(+1)');
-SELECT throws_ok($$SELECT fleetmig.upgrade('head', dry_run => true)$$, '0A000',
-    'dry_run is not available yet', 'third_fails: upgrade(dry_run => true)');
-SELECT throws_ok($$SELECT fleetmig.downgrade('base', dry_run => true)$$, '0A000',
-    'dry_run is not available yet', 'third_fails: downgrade(dry_run => true)');
+SELECT throws_ok($$SELECT fleetmig.upgrade('head', dry_run => true)$$, '42P01',
+    'relation "owners" does not exist', 'third_fails: a dry run fails where the upgrade would');
+SELECT results_eq($$SELECT revision FROM fleetmig.downgrade('base', dry_run => true)$$,
+    $$VALUES ('aaaa00000001'::text)$$, 'third_fails: a dry run of the downgrade');
 SELECT is(pg_temp.version(), 'aaaa00000001', 'third_fails: fleetmig.version unchanged by the refusals');
 SELECT is(pg_temp.log_count(), :logn::bigint, 'third_fails: fleetmig.log unchanged by the refusals');
 SELECT has_table('public', 'accounts', 'third_fails: accounts untouched by the refusals');

@@ -125,7 +125,7 @@ INSERT INTO fleetmig.version VALUES ('zzzz00000000');
 SELECT revision FROM fleetmig.upgrade('head');
 SELECT revision FROM fleetmig.downgrade('base');
 TABLE state;
--- dry runs come in a later release
+-- a dry run makes the same checks
 SELECT revision FROM fleetmig.upgrade('head', dry_run => true);
 DELETE FROM fleetmig.version WHERE revision = 'zzzz00000000';
 SELECT revision FROM fleetmig.downgrade('base');

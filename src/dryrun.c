@@ -1,0 +1,227 @@
+/*-------------------------------------------------------------------------
+ *
+ * dryrun.c
+ *	  upgrade(..., dry_run => true) and downgrade(..., dry_run => true): run
+ *	  the steps for real inside a subtransaction that is always rolled back,
+ *	  and report per step its duration, the relation locks it took and the
+ *	  tables it rewrote (SPEC §8).  For estimating migration time and lock
+ *	  impact on a staging copy.
+ *
+ * Locks are read from the lock manager (pg_locks) before and after each
+ * step: a lock an earlier step of the same dry run already holds in that
+ * mode is not listed again.  Relations are named as they were before or
+ * after the step (a dropped table keeps its name).  A table is rewritten
+ * when its relfilenode changed during the step.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "dryrun.h"
+#include "runner.h"
+
+/* this backend's relation locks, "oid mode", but on system relations */
+static const char locks_sql[] =
+"SELECT pg_catalog.format('%s %s', l.relation::pg_catalog.int8, l.mode)"
+"  FROM pg_catalog.pg_locks l"
+"  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation"
+"  LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted"
+"   AND l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
+"   AND (c.oid IS NULL OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig'])"
+"        AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'))"
+" ORDER BY 1";
+
+/* user relations, "oid kind filenode name" */
+static const char relations_sql[] =
+"SELECT pg_catalog.format('%s %s %s %s', c.oid::pg_catalog.int8, c.relkind, c.relfilenode,"
+"                         c.oid::pg_catalog.regclass)"
+"  FROM pg_catalog.pg_class c"
+"  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+" WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig'])"
+"   AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'"
+" ORDER BY 1";
+
+/*
+ * The rows of a one-column query, as a List of char * in the caller's
+ * memory context.
+ */
+static List *
+query_strings(const char *sql)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *result = NIL;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the lock manager or the catalog");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		result = lappend(result, pstrdup(value));
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
+static bool
+string_member(List *list, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+	{
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+compare_strings(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/*
+ * The name of relation "oid" in a list of relations_sql rows, or NULL.
+ */
+static char *
+relation_name(List *relations, const char *oid)
+{
+	size_t		len = strlen(oid);
+	ListCell   *lc;
+
+	foreach(lc, relations)
+	{
+		char	   *row = lfirst(lc);
+
+		if (strncmp(row, oid, len) == 0 && row[len] == ' ')
+			return strchr(strchr(strchr(row, ' ') + 1, ' ') + 1, ' ') + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The locks taken during a step, "name mode": those in "after" but not in
+ * "before", named from the relations as they were before or after.
+ */
+static List *
+new_locks(List *before, List *after, List *rels_before, List *rels_after)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, after)
+	{
+		char	   *lock = lfirst(lc);
+		char	   *oid;
+		char	   *name;
+
+		if (string_member(before, lock))
+			continue;
+		oid = pnstrdup(lock, strchr(lock, ' ') - lock);
+		name = relation_name(rels_after, oid);
+		if (name == NULL)
+			name = relation_name(rels_before, oid);
+		/* a relation neither before nor after: the step's own scratch */
+		if (name != NULL)
+			result = lappend(result, psprintf("%s%s", name, strchr(lock, ' ')));
+	}
+	list_sort(result, compare_strings);
+	return result;
+}
+
+/*
+ * The tables (and materialized views) whose storage changed during a step.
+ */
+static List *
+rewritten(List *before, List *after)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, after)
+	{
+		char	   *row = lfirst(lc);
+		char	   *kind = strchr(row, ' ') + 1;
+		char	   *node = strchr(kind, ' ') + 1;
+		char	   *name = strchr(node, ' ') + 1;
+		ListCell   *lc2;
+
+		if (*kind != 'r' && *kind != 'm')
+			continue;
+		foreach(lc2, before)
+		{
+			char	   *old = lfirst(lc2);
+
+			/* same oid and kind, another filenode */
+			if (strncmp(old, row, node - row) == 0 &&
+				strncmp(old + (node - row), node, name - node) != 0)
+				result = lappend(result, name);
+		}
+	}
+	list_sort(result, compare_strings);
+	return result;
+}
+
+/*
+ * Run the steps in a subtransaction that is always rolled back; one
+ * DryRunStep per step, in order.
+ */
+List *
+dryrun_steps(List *steps)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		foreach(lc, steps)
+		{
+			DryRunStep *r = palloc0(sizeof(DryRunStep));
+			List	   *locks_before = query_strings(locks_sql);
+			List	   *rels_before = query_strings(relations_sql);
+			List	   *rels_after;
+
+			CHECK_FOR_INTERRUPTS();
+			r->step = lfirst(lc);
+			r->duration = runner_run_step(r->step, NULL);
+			rels_after = query_strings(relations_sql);
+			r->locks = new_locks(locks_before, query_strings(locks_sql),
+								 rels_before, rels_after);
+			r->rewrites = rewritten(rels_before, rels_after);
+			result = lappend(result, r);
+		}
+	}
+	PG_CATCH();
+	{
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	/* a dry run leaves nothing */
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return result;
+}
