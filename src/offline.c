@@ -6,7 +6,10 @@
  *	  writes to fleetmig.version and fleetmig.log, for review or for psql.
  *
  * The script is meant to run as one transaction (psql -1): it has no BEGIN
- * or COMMIT of its own.  Nothing here touches the database.
+ * or COMMIT of its own, unless a revision marked "transaction off" is on
+ * the way: that one runs as its own step outside any transaction block,
+ * between transactions the script opens and commits itself.  Nothing here
+ * touches the database.
  *
  *-------------------------------------------------------------------------
  */
@@ -59,7 +62,11 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	bool	   *applied = project_applied_mask(map, from);
 	List	   *after = NIL;
 	bool		up = (direction == STEP_UPGRADE);
+	bool		split = false;
 	ListCell   *lc;
+
+	foreach(lc, steps)
+		split |= !((Step *) lfirst(lc))->revision->transactional;
 
 	initStringInfo(&buf);
 	foreach(lc, steps)
@@ -71,20 +78,22 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 		ListCell   *lc2;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!rev->transactional)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("revision \"%s\" is marked \"transaction off\", which offline scripts do not support yet",
-							rev->id),
-					 errdetail("File \"%s\".", rev->filename),
-					 errhint("Generate the script up to the revision before it, and run this revision's SQL by hand.")));
-
 		appendStringInfo(&buf, "\n-- Running %s %s -> %s%s%s\n",
 						 up ? "upgrade" : "downgrade",
 						 plan_step_origin(step), plan_step_destination(step),
 						 rev->message ? ", " : "", rev->message ? rev->message : "");
 		appendStringInfo(&buf, "-- File \"%s\"\n", rev->filename);
-		append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
+		if (!rev->transactional)
+		{
+			/* its own step, outside any transaction block, then its record */
+			appendStringInfoString(&buf, "COMMIT;\n-- transaction off: each statement on its own\n");
+			append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
+			appendStringInfoString(&buf, "BEGIN;\n");
+			appendStringInfo(&buf, "SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ");\n",
+							 STATE_LOCK_KEY);
+		}
+		else
+			append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
 		if (up && rev->verify.present)
 		{
 			appendStringInfoString(&buf, "-- verify\n");
@@ -115,6 +124,24 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	}
 	after = plan_heads_of(map, after);
 
+	if (split)
+		return psprintf("-- fleetmig %s script\n"
+						"-- from: %s\n"
+						"-- to:   %s (%s)\n"
+						"-- %d step%s.  A revision marked \"transaction off\" runs outside any\n"
+						"-- transaction block, so the script holds its own transactions: run it\n"
+						"-- without -1, as a role that may write fleetmig.version and fleetmig.log:\n"
+						"--   psql -v ON_ERROR_STOP=1 -f <this file>\n"
+						"-- The steps before a failure stay committed.\n"
+						"\n"
+						"BEGIN;\n"
+						"SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ");\n"
+						"%s"
+						"COMMIT;\n",
+						up ? "upgrade" : "downgrade",
+						describe_heads(from), spec, describe_heads(after),
+						list_length(steps), list_length(steps) == 1 ? "" : "s",
+						STATE_LOCK_KEY, buf.data);
 	return psprintf("-- fleetmig %s script\n"
 					"-- from: %s\n"
 					"-- to:   %s (%s)\n"

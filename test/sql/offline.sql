@@ -33,7 +33,8 @@ SELECT fleetmig.upgrade_sql('heads');
 -- ... but an explicit from_revision does not look at fleetmig.version
 SELECT length(fleetmig.upgrade_sql('heads', from_revision => 'base')) > 0 AS works;
 DELETE FROM fleetmig.version;
--- a transaction-off revision cannot go into the script yet
+-- a transaction-off revision becomes a step of its own, outside any
+-- transaction block, between transactions the script commits itself
 \set dir :fixtures /transaction_off
 SET fleetmig.migrations_dir = :'dir';
 SELECT fleetmig.upgrade_sql('head', from_revision => 'base');
