@@ -5,14 +5,15 @@ SET fleetmig.migrations_dir = :'migrations';
 BEGIN;
 SELECT plan(12);
 
-SELECT is((SELECT count(*)::int FROM fleetmig.history()), 11,
-          'history() lists all 11 revisions of migrations/');
+SELECT is((SELECT count(*)::int FROM fleetmig.history()), 14,
+          'history() lists all 14 revisions of migrations/');
 
 SELECT results_eq(
     $$SELECT revision FROM fleetmig.history()$$,
-    $$VALUES ('5ee6d1ef502b'), ('f16594f3311d'), ('5da1e03a4943'), ('1cdca2e65dfc'),
-             ('2318de486810'), ('00d0c32b0873'), ('67e22a55f6c0'), ('a5544b383b39'),
-             ('cb3c34f8d146'), ('2b2042f8c523'), ('1665f51c3905')$$,
+    $$VALUES ('0c0f591ff87d'), ('debb09a54f0f'), ('fb77dddeb5ae'), ('5ee6d1ef502b'),
+             ('f16594f3311d'), ('5da1e03a4943'), ('1cdca2e65dfc'), ('2318de486810'),
+             ('00d0c32b0873'), ('67e22a55f6c0'), ('a5544b383b39'), ('cb3c34f8d146'),
+             ('2b2042f8c523'), ('1665f51c3905')$$,
     'newest first: the reverse topological order, ties broken by created');
 
 SELECT ok(NOT EXISTS (
@@ -22,7 +23,7 @@ SELECT ok(NOT EXISTS (
 
 SELECT results_eq(
     $$SELECT revision FROM fleetmig.history() WHERE is_head$$,
-    $$VALUES ('5ee6d1ef502b')$$, 'one head');
+    $$VALUES ('0c0f591ff87d')$$, 'one head: the contract step of display_name');
 SELECT results_eq(
     $$SELECT revision FROM fleetmig.history() WHERE is_base$$,
     $$VALUES ('1665f51c3905')$$, 'one base: the users table');

@@ -9,7 +9,7 @@
 \getenv fixtures FLEETMIG_FIXTURES
 \getenv migrations FLEETMIG_MIGRATIONS
 BEGIN;
-SELECT plan(184);
+SELECT plan(190);
 SET LOCAL client_min_messages = warning;
 
 -- The DETAIL of the error a statement raises, NULL if none is raised.
@@ -76,7 +76,7 @@ SELECT is(pg_temp.version(), '', 'migrations: ROLLBACK TO SAVEPOINT undoes an up
 SELECT is(pg_temp.log_count(), 0::bigint, 'migrations: ROLLBACK TO SAVEPOINT undoes an upgrade: no log row');
 
 -- upgrade('head'): every revision, trunk first, then the maintenance branch,
--- the merge and the revision after it
+-- the merge and the revisions after it
 SELECT results_eq(
     $$SELECT revision, direction FROM fleetmig.upgrade('head')$$,
     $$VALUES ('1665f51c3905'::text, 'upgrade'::text), ('2b2042f8c523', 'upgrade'),
@@ -84,8 +84,9 @@ SELECT results_eq(
              ('67e22a55f6c0', 'upgrade'), ('00d0c32b0873', 'upgrade'),
              ('2318de486810', 'upgrade'), ('1cdca2e65dfc', 'upgrade'),
              ('5da1e03a4943', 'upgrade'), ('f16594f3311d', 'upgrade'),
-             ('5ee6d1ef502b', 'upgrade')$$,
-    'migrations: upgrade(head) runs the 11 steps in topological order');
+             ('5ee6d1ef502b', 'upgrade'), ('fb77dddeb5ae', 'upgrade'),
+             ('debb09a54f0f', 'upgrade'), ('0c0f591ff87d', 'upgrade')$$,
+    'migrations: upgrade(head) runs the 14 steps in topological order');
 SELECT has_table('public', 'users', 'migrations: table users exists');
 SELECT has_table('public', 'drivers', 'migrations: table drivers exists');
 SELECT has_table('public', 'vehicles', 'migrations: table vehicles exists');
@@ -104,11 +105,14 @@ SELECT has_column('public', 'drivers', 'certification_expires_on',
     'migrations: drivers.certification_expires_on exists');
 SELECT has_column('public', 'maintenance_records', 'next_service_due',
     'migrations: maintenance_records.next_service_due exists');
+SELECT has_column('public', 'users', 'display_name', 'migrations: users.display_name exists');
+SELECT col_not_null('public', 'users', 'display_name', 'migrations: users.display_name is NOT NULL');
+SELECT hasnt_column('public', 'users', 'full_name', 'migrations: users.full_name was dropped');
 SELECT results_eq($$SELECT revision FROM fleetmig.version$$,
-    $$VALUES ('5ee6d1ef502b'::text)$$,
+    $$VALUES ('0c0f591ff87d'::text)$$,
     'migrations: fleetmig.version holds exactly the head');
 SELECT results_eq($$SELECT revision, is_head FROM fleetmig.current()$$,
-    $$VALUES ('5ee6d1ef502b'::text, true)$$,
+    $$VALUES ('0c0f591ff87d'::text, true)$$,
     'migrations: current() is the head');
 
 -- fleetmig.log: one upgrade row per revision, in the order they ran
@@ -136,7 +140,7 @@ SELECT is_empty(
 -- at the head there is nothing to do, and nothing is logged
 SELECT is_empty($$SELECT * FROM fleetmig.upgrade('head')$$,
     'migrations: upgrade(head) at the head returns no rows');
-SELECT is(pg_temp.log_count(), 11::bigint, 'migrations: ... and writes no log row');
+SELECT is(pg_temp.log_count(), 14::bigint, 'migrations: ... and writes no log row');
 SELECT is_empty($$SELECT * FROM fleetmig.upgrade('heads')$$,
     'migrations: upgrade(heads) at the head returns no rows');
 SELECT is_empty($$SELECT * FROM fleetmig.downgrade('head')$$,
@@ -145,13 +149,14 @@ SELECT is_empty($$SELECT * FROM fleetmig.downgrade('head')$$,
 -- downgrade('base'): the reverse order, every table gone
 SELECT results_eq(
     $$SELECT revision, direction FROM fleetmig.downgrade('base')$$,
-    $$VALUES ('5ee6d1ef502b'::text, 'downgrade'::text), ('f16594f3311d', 'downgrade'),
-             ('5da1e03a4943', 'downgrade'), ('1cdca2e65dfc', 'downgrade'),
-             ('2318de486810', 'downgrade'), ('00d0c32b0873', 'downgrade'),
-             ('67e22a55f6c0', 'downgrade'), ('a5544b383b39', 'downgrade'),
-             ('cb3c34f8d146', 'downgrade'), ('2b2042f8c523', 'downgrade'),
-             ('1665f51c3905', 'downgrade')$$,
-    'migrations: downgrade(base) runs the 11 steps in reverse order');
+    $$VALUES ('0c0f591ff87d'::text, 'downgrade'::text), ('debb09a54f0f', 'downgrade'),
+             ('fb77dddeb5ae', 'downgrade'), ('5ee6d1ef502b', 'downgrade'),
+             ('f16594f3311d', 'downgrade'), ('5da1e03a4943', 'downgrade'),
+             ('1cdca2e65dfc', 'downgrade'), ('2318de486810', 'downgrade'),
+             ('00d0c32b0873', 'downgrade'), ('67e22a55f6c0', 'downgrade'),
+             ('a5544b383b39', 'downgrade'), ('cb3c34f8d146', 'downgrade'),
+             ('2b2042f8c523', 'downgrade'), ('1665f51c3905', 'downgrade')$$,
+    'migrations: downgrade(base) runs the 14 steps in reverse order');
 SELECT hasnt_table('public', 'users', 'migrations: after downgrade(base) no table users');
 SELECT hasnt_table('public', 'drivers', 'migrations: after downgrade(base) no table drivers');
 SELECT hasnt_table('public', 'vehicles', 'migrations: after downgrade(base) no table vehicles');
@@ -160,7 +165,7 @@ SELECT hasnt_table('public', 'maintenance_records', 'migrations: after downgrade
 SELECT is(pg_temp.version(), '', 'migrations: after downgrade(base) fleetmig.version is empty');
 SELECT results_eq(
     $$SELECT direction, count(*) FROM fleetmig.log GROUP BY direction ORDER BY direction$$,
-    $$VALUES ('downgrade'::text, 11::bigint), ('upgrade', 11)$$,
+    $$VALUES ('downgrade'::text, 14::bigint), ('upgrade', 14)$$,
     'migrations: one downgrade log row per revision');
 SELECT is_empty($$SELECT * FROM fleetmig.downgrade('base')$$,
     'migrations: downgrade(base) at base returns no rows');
@@ -172,26 +177,38 @@ SELECT is(
     :'heads_steps',
     'migrations: init() runs the steps of upgrade(heads)');
 SELECT is(pg_temp.version(), :'heads_version', 'migrations: init() leaves the version upgrade(heads) leaves');
-SELECT is(pg_temp.version(), '5ee6d1ef502b', 'migrations: ... which is the head');
+SELECT is(pg_temp.version(), '0c0f591ff87d', 'migrations: ... which is the head');
 SELECT has_table('public', 'maintenance_records', 'migrations: init() built maintenance_records');
 SELECT has_column('public', 'drivers', 'certification_expires_on',
     'migrations: init() added drivers.certification_expires_on');
 SELECT is_empty($$SELECT * FROM fleetmig.init()$$, 'migrations: init() at the heads returns no rows');
 SELECT lives_ok($$SELECT fleetmig.downgrade('base')$$, 'migrations: back to base');
 
--- a data migration: the email and status back-fills work on existing rows
+-- a data migration: the email, status and display_name back-fills work on
+-- existing rows
 SELECT results_eq($$SELECT revision FROM fleetmig.upgrade('+1')$$,
     $$VALUES ('1665f51c3905'::text)$$, 'migrations: upgrade(+1) from base creates users only');
 SELECT hasnt_table('public', 'drivers', 'migrations: ... no drivers yet');
 INSERT INTO users (username, full_name, deleted_at)
-VALUES ('alice', 'Alice Martin', NULL), ('bob', 'Bob Stone', '2024-01-01');
-SELECT is((SELECT count(*) FROM fleetmig.upgrade('head')), 10::bigint,
-    'migrations: upgrade(head) runs the other 10 steps over the rows');
+VALUES ('alice', 'Alice Martin', NULL), ('bob', 'Bob Stone', '2024-01-01'), ('carol', NULL, NULL);
+SELECT is((SELECT count(*) FROM fleetmig.upgrade('head')), 13::bigint,
+    'migrations: upgrade(head) runs the other 13 steps over the rows');
 SELECT results_eq(
-    $$SELECT username::text, email::text, status::text FROM users ORDER BY username$$,
-    $$VALUES ('alice'::text, 'alice@example.com'::text, 'active'::text),
-             ('bob', 'bob@example.com', 'deleted')$$,
-    'migrations: email back-filled from username, status from deleted_at');
+    $$SELECT username::text, email::text, status::text, display_name::text FROM users ORDER BY username$$,
+    $$VALUES ('alice'::text, 'alice@example.com'::text, 'active'::text, 'Alice Martin'::text),
+             ('bob', 'bob@example.com', 'deleted', 'Bob Stone'),
+             ('carol', 'carol@example.com', 'active', 'carol')$$,
+    'migrations: email back-filled from username, status from deleted_at, display_name from full_name or else username');
+-- undoing the contract step brings full_name back, filled from display_name
+SELECT results_eq($$SELECT revision FROM fleetmig.downgrade('-1')$$,
+    $$VALUES ('0c0f591ff87d'::text)$$, 'migrations: downgrade(-1) undoes the contract step');
+SELECT results_eq(
+    $$SELECT username::text, full_name::text, display_name::text FROM users ORDER BY username$$,
+    $$VALUES ('alice'::text, 'Alice Martin'::text, 'Alice Martin'::text),
+             ('bob', 'Bob Stone', 'Bob Stone'),
+             ('carol', 'carol', 'carol')$$,
+    'migrations: ... full_name is back, filled from display_name');
+SELECT col_is_null('public', 'users', 'display_name', 'migrations: ... and display_name is nullable again');
 SELECT lives_ok($$SELECT fleetmig.downgrade('base')$$, 'migrations: back to base again');
 SELECT hasnt_table('public', 'users', 'migrations: ... no users table left');
 

@@ -131,10 +131,10 @@ compare_copy() {
     max_before=$(q "$db" -c "SELECT max(id) FROM fleetmig.log")
     if out=$(q "$db" -c "SET client_min_messages = warning; SELECT count(*) FROM fleetmig.upgrade('head')" 2>&1) &&
         new_ids=$(q "$db" -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM fleetmig.log WHERE id > $max_before") &&
-        [ "$out" == 2 ] &&
-        [ "$(q "$db" -c "SELECT count(*) FROM fleetmig.log")" == "$(($(q "$DB_A" -c "SELECT count(*) FROM fleetmig.log") + 2))" ] &&
-        [ "$(q "$db" -c "SELECT string_agg(revision, ',' ORDER BY revision) FROM fleetmig.version")" == 5ee6d1ef502b ]; then
-        ok "$label: upgrade('head') runs the merge and 5ee6d1ef502b, new log ids ($new_ids) above the restored ones (max $max_before)"
+        [ "$out" == 5 ] &&
+        [ "$(q "$db" -c "SELECT count(*) FROM fleetmig.log")" == "$(($(q "$DB_A" -c "SELECT count(*) FROM fleetmig.log") + 5))" ] &&
+        [ "$(q "$db" -c "SELECT string_agg(revision, ',' ORDER BY revision) FROM fleetmig.version")" == 0c0f591ff87d ]; then
+        ok "$label: upgrade('head') runs the merge, 5ee6d1ef502b and the three display_name steps up to 0c0f591ff87d, new log ids ($new_ids) above the restored ones (max $max_before)"
     else
         not_ok "$label: upgrade('head') after the restore" "steps: $out" \
             "log ids above $max_before: ${new_ids:-}" \

@@ -31,7 +31,7 @@ TABLE test.shape;
 -- a revision on the trunk: now two heads are applied
 SELECT revision, message, direction FROM fleetmig.upgrade('2318');
 SELECT * FROM fleetmig.current();
--- heads: the merge and the revision after it
+-- heads: the merge and the revisions after it
 SELECT revision, message, direction FROM fleetmig.upgrade('heads');
 TABLE test.shape;
 TABLE test.state;
@@ -40,8 +40,12 @@ CREATE TABLE test.at_head AS TABLE test.shape;
 SELECT revision FROM fleetmig.upgrade('head');
 SELECT revision FROM fleetmig.upgrade('f165');
 
--- downgrade: -1 by default
+-- downgrade: -1 by default; undoing the contract step brings full_name back
 SELECT revision, message, direction FROM fleetmig.downgrade();
+TABLE test.shape;
+-- down to the merge: the display_name steps and the certification date
+SELECT revision, message, direction FROM fleetmig.downgrade('f165');
+TABLE test.state;
 -- -1 from the merge would unmerge: an error
 SELECT revision FROM fleetmig.downgrade('-1');
 -- down to one parent of the merge keeps the other parent's line
@@ -70,8 +74,10 @@ SELECT revision FROM fleetmig.downgrade('base');
 SELECT revision FROM fleetmig.upgrade('+1');
 INSERT INTO users (username, full_name) VALUES ('alice', 'Alice Martin'), ('bob', 'Bob Stone');
 UPDATE users SET deleted_at = '2024-01-01' WHERE username = 'bob';
+-- no full name: display_name falls back to the username
+INSERT INTO users (username) VALUES ('dave');
 SELECT revision, message, direction FROM fleetmig.upgrade('head');
-SELECT username, email, status FROM users ORDER BY username;
+SELECT username, email, status, display_name FROM users ORDER BY username;
 -- the schema is the one the first walk built
 (TABLE test.shape EXCEPT TABLE test.at_head) UNION ALL (TABLE test.at_head EXCEPT TABLE test.shape);
 SELECT * FROM fleetmig.current();
@@ -104,7 +110,7 @@ INSERT INTO users (username, full_name) VALUES ('carol', 'Carol King');
 SELECT count(*) FROM fleetmig.upgrade('head');
 COMMIT;
 TABLE test.state;
-SELECT username, email, status FROM users;
+SELECT username, email, status, display_name FROM users;
 
 SELECT count(*) FROM fleetmig.downgrade('base');
 
