@@ -19,6 +19,7 @@ OBJS = \
 	src/roundtrip.o \
 	src/stepwise.o \
 	src/dryrun.o \
+	src/subxact.o \
 	src/srf.o \
 	src/commands.o
 

@@ -17,16 +17,14 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "dryrun.h"
 #include "runner.h"
+#include "subxact.h"
 
 /* this backend's relation locks, "oid mode", but on system relations */
 static const char locks_sql[] =
@@ -184,13 +182,11 @@ rewritten(List *before, List *after)
 List *
 dryrun_steps(List *steps)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	Subxact		sub;
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	subxact_begin(&sub);
 	PG_TRY();
 	{
 		foreach(lc, steps)
@@ -212,16 +208,12 @@ dryrun_steps(List *steps)
 	}
 	PG_CATCH();
 	{
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_rollback(&sub);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 
 	/* a dry run leaves nothing */
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	subxact_rollback(&sub);
 	return result;
 }

@@ -14,17 +14,15 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "catalog.h"
 #include "project.h"
 #include "runner.h"
 #include "srf.h"
+#include "subxact.h"
 #include "state.h"
 
 PG_FUNCTION_INFO_V1(fleetmig_test_roundtrip);
@@ -36,29 +34,23 @@ PG_FUNCTION_INFO_V1(fleetmig_test_roundtrip);
 static char *
 try_step(Step *step)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	Subxact		sub;
 	char	   *volatile failure = NULL;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	subxact_begin(&sub);
 	PG_TRY();
 	{
 		runner_run_step(step, NULL);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_commit(&sub);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
-		MemoryContextSwitchTo(cxt);
+		MemoryContextSwitchTo(sub.cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_rollback(&sub);
 		failure = edata->message;
 	}
 	PG_END_TRY();
@@ -74,14 +66,12 @@ try_step(Step *step)
 static char *
 probe_downgrade(Step *up, List *before)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	Subxact		sub;
 	Step		down = {up->revision, STEP_DOWNGRADE};
 	const char *volatile phase = "downgrade";
 	char	   *volatile problem = NULL;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	subxact_begin(&sub);
 	PG_TRY();
 	{
 		char	   *difference;
@@ -100,15 +90,13 @@ probe_downgrade(Step *up, List *before)
 	{
 		ErrorData  *edata;
 
-		MemoryContextSwitchTo(cxt);
+		MemoryContextSwitchTo(sub.cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
 		problem = psprintf("%s failed: %s", phase, edata->message);
 	}
 	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	subxact_rollback(&sub);
 	return problem;
 }
 
@@ -144,8 +132,7 @@ fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 {
 	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	Subxact		sub;
 	Project    *project;
 	List	   *steps;
 	List	   *problems = NIL;
@@ -157,8 +144,7 @@ fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 	project = project_load(true);
 	steps = project_plan(project, spec, STEP_UPGRADE);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	subxact_begin(&sub);
 	PG_TRY();
 	{
 		foreach(lc, steps)
@@ -172,17 +158,13 @@ fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		subxact_rollback(&sub);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 
 	/* whatever happened, nothing stays */
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	subxact_rollback(&sub);
 
 	forboth(lc, steps, lc2, problems)
 	{

@@ -10,13 +10,11 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "utils/guc.h"
-#include "utils/resowner.h"
 #include "utils/wait_event.h"
 #include "utils/timestamp.h"
 
@@ -25,6 +23,7 @@
 #include "runner.h"
 #include "state.h"
 #include "statements.h"
+#include "subxact.h"
 
 /* Where a running step is, for the error context */
 typedef struct RunnerContext
@@ -147,8 +146,6 @@ runner_run_step(Step *step, bool *applied)
 Interval *
 runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	bool	   *saved;
 
 	if (fleetmig_step_lock_timeout <= 0 && fleetmig_step_retries <= 0)
@@ -158,11 +155,11 @@ runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
 	for (int attempt = 0;; attempt++)
 	{
 		Interval   *volatile duration = NULL;
+		Subxact		sub;
 		long		backoff;
 
 		memcpy(saved, applied, nrevisions * sizeof(bool));
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
+		subxact_begin(&sub);
 		PG_TRY();
 		{
 			int			nest = NewGUCNestLevel();
@@ -174,27 +171,21 @@ runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
 										 GUC_ACTION_SAVE, true, 0, false);
 			duration = runner_run_step(step, applied);
 			AtEOXact_GUC(true, nest);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
+			subxact_commit(&sub);
 		}
 		PG_CATCH();
 		{
 			ErrorData  *edata;
 
-			MemoryContextSwitchTo(cxt);
+			MemoryContextSwitchTo(sub.cxt);
 			edata = CopyErrorData();
 			if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
 			{
-				RollbackAndReleaseCurrentSubTransaction();
-				MemoryContextSwitchTo(cxt);
-				CurrentResourceOwner = owner;
+				subxact_rollback(&sub);
 				PG_RE_THROW();
 			}
 			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
+			subxact_rollback(&sub);
 			memcpy(applied, saved, nrevisions * sizeof(bool));
 		}
 		PG_END_TRY();
