@@ -376,6 +376,6 @@ authoring_write(Project *project, const char *message, List *parents,
 	write_exclusively(psprintf("%.*s/%s", dirlen, dir, name), name, text,
 					  project->file_mode ? project->file_mode : 0644);
 	/* the new name must survive a crash too */
-	fsync_fname(dir, true);
+	(void) fsync_fname_ext(dir, true, false, ERROR);
 	return psprintf("%.*s/%s", dirlen, dir, name);
 }

@@ -3,9 +3,10 @@
  * catalog.c
  *	  A snapshot of the user-visible schema, for round-trip testing
  *	  (SPEC §10): every schema, table, view, sequence, column, constraint,
- *	  index, trigger, function and type outside the system schemas and
- *	  fleetmig's own, as (key, definition) pairs sorted by key; and the
- *	  difference between two snapshots, in words.
+ *	  index, trigger, policy, function, type, domain constraint and comment
+ *	  outside the system schemas and fleetmig's own, with owners, privileges,
+ *	  storage options and row security, as (key, definition) pairs sorted by
+ *	  key; and the difference between two snapshots, in words.
  *
  *-------------------------------------------------------------------------
  */
@@ -39,7 +40,10 @@ static const char snapshot_sql[] =
 "              WHEN 'S' THEN 'sequence ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),"
-"         CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) ELSE '' END"
+"         pg_catalog.format('owner %s acl %s options %s persistence %s rls %s/%s %s',"
+"                           c.relowner::pg_catalog.regrole, c.relacl, c.reloptions, c.relpersistence,"
+"                           c.relrowsecurity, c.relforcerowsecurity,"
+"                           CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) ELSE '' END)"
 "    FROM pg_catalog.pg_class c JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
 "   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
 "  UNION ALL"
@@ -53,13 +57,14 @@ static const char snapshot_sql[] =
 "         OPERATOR(pg_catalog.||) CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) 's' THEN ' generated' ELSE '' END"
 "         OPERATOR(pg_catalog.||) COALESCE(' default ' OPERATOR(pg_catalog.||)"
 "                                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), '')"
+"         OPERATOR(pg_catalog.||) pg_catalog.format(' collation %s acl %s', a.attcollation, a.attacl)"
 "    FROM pg_catalog.pg_attribute a"
 "    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
 "    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
 "    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
 "                                     AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
 "   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
-"     AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+"     AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')"
 "  UNION ALL"
 "  SELECT 'constraint ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
@@ -88,13 +93,44 @@ static const char snapshot_sql[] =
 "  SELECT 'function ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(p.proname) OPERATOR(pg_catalog.||) '('"
 "         OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')',"
-"         p.prokind::pg_catalog.text OPERATOR(pg_catalog.||) ' returns ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.pg_get_function_result(p.oid), '')"
-"         OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pg_catalog.md5(COALESCE(p.prosrc, ''))"
+"         pg_catalog.format('%s returns %s language %s volatility %s strict %s security definer %s"
+"                            config %s owner %s acl %s source %s', p.prokind,"
+"                           pg_catalog.pg_get_function_result(p.oid), p.prolang, p.provolatile,"
+"                           p.proisstrict, p.prosecdef, p.proconfig, p.proowner::pg_catalog.regrole,"
+"                           p.proacl, pg_catalog.md5(COALESCE(p.prosrc, '') OPERATOR(pg_catalog.||)"
+"                           COALESCE(p.probin, '')))"
 "    FROM pg_catalog.pg_proc p JOIN ns n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace"
+"  UNION ALL"
+"  SELECT 'policy ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(po.polname),"
+"         pg_catalog.format('%s %s %s using %s check %s', po.polcmd, po.polpermissive, po.polroles,"
+"                           pg_catalog.pg_get_expr(po.polqual, po.polrelid),"
+"                           pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid))"
+"    FROM pg_catalog.pg_policy po"
+"    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) po.polrelid"
+"    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+"  UNION ALL"
+"  SELECT 'domain constraint ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.typname) OPERATOR(pg_catalog.||) '.'"
+"         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(k.conname),"
+"         pg_catalog.pg_get_constraintdef(k.oid)"
+"    FROM pg_catalog.pg_constraint k"
+"    JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) k.contypid"
+"    JOIN ns n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace"
+"  UNION ALL"
+"  SELECT 'comment on ' OPERATOR(pg_catalog.||) (pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid)).identity"
+"         OPERATOR(pg_catalog.||) ' (' OPERATOR(pg_catalog.||) (pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid)).type"
+"         OPERATOR(pg_catalog.||) ')',"
+"         d.description"
+"    FROM pg_catalog.pg_description d"
+"   WHERE (pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema IN (SELECT nspname FROM ns)"
 "  UNION ALL"
 "  SELECT 'type ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.typname),"
-"         t.typtype::pg_catalog.text OPERATOR(pg_catalog.||) COALESCE(' ' OPERATOR(pg_catalog.||)"
+"         pg_catalog.format('%s base %s not null %s default %s owner %s ', t.typtype,"
+"                           t.typbasetype::pg_catalog.regtype, t.typnotnull, t.typdefault,"
+"                           t.typowner::pg_catalog.regrole) OPERATOR(pg_catalog.||) COALESCE(' ' OPERATOR(pg_catalog.||)"
 "           (SELECT pg_catalog.string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)"
 "              FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid), '')"
 "    FROM pg_catalog.pg_type t JOIN ns n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace"
@@ -124,8 +160,14 @@ catalog_snapshot(void)
 	{
 		char	   *key = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		char	   *def = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		MemoryContext old = MemoryContextSwitchTo(caller);
-		CatalogEntry *e = palloc(sizeof(CatalogEntry));
+		MemoryContext old;
+		CatalogEntry *e;
+
+		/* an object dropped by another session while the query ran */
+		if (key == NULL)
+			continue;
+		old = MemoryContextSwitchTo(caller);
+		e = palloc(sizeof(CatalogEntry));
 
 		e->key = pstrdup(key);
 		e->definition = pstrdup(def ? def : "");

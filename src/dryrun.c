@@ -8,10 +8,11 @@
  *	  impact on a staging copy.
  *
  * Locks are read from the lock manager (pg_locks) before and after each
- * step: a lock an earlier step of the same dry run already holds in that
- * mode is not listed again.  Relations are named as they were before or
- * after the step (a dropped table keeps its name).  A table is rewritten
- * when its relfilenode changed during the step.
+ * step, on the relations that existed when the dry run started (those it
+ * creates itself bother no one; a dropped table keeps its name): a lock an
+ * earlier step of the same dry run already holds in that mode is not listed
+ * again.  A table is rewritten when its relfilenode changed during the
+ * step.
  *
  *-------------------------------------------------------------------------
  */
@@ -114,10 +115,10 @@ relation_name(List *relations, const char *oid)
 
 /*
  * The locks taken during a step, "name mode": those in "after" but not in
- * "before", named from the relations as they were before or after.
+ * "before", on relations that existed when the dry run started.
  */
 static List *
-new_locks(List *before, List *after, List *rels_before, List *rels_after)
+new_locks(List *before, List *after, List *existing)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
@@ -131,10 +132,8 @@ new_locks(List *before, List *after, List *rels_before, List *rels_after)
 		if (string_member(before, lock))
 			continue;
 		oid = pnstrdup(lock, strchr(lock, ' ') - lock);
-		name = relation_name(rels_after, oid);
-		if (name == NULL)
-			name = relation_name(rels_before, oid);
-		/* a relation neither before nor after: the step's own scratch */
+		name = relation_name(existing, oid);
+		/* relations the dry run created itself bother no one */
 		if (name != NULL)
 			result = lappend(result, psprintf("%s%s", name, strchr(lock, ' ')));
 	}
@@ -184,6 +183,7 @@ dryrun_steps(List *steps)
 {
 	Subxact		sub;
 	List	   *result = NIL;
+	List	   *existing = query_strings(relations_sql);
 	ListCell   *lc;
 
 	subxact_begin(&sub);
@@ -200,8 +200,7 @@ dryrun_steps(List *steps)
 			r->step = lfirst(lc);
 			r->duration = runner_run_step(r->step, NULL);
 			rels_after = query_strings(relations_sql);
-			r->locks = new_locks(locks_before, query_strings(locks_sql),
-								 rels_before, rels_after);
+			r->locks = new_locks(locks_before, query_strings(locks_sql), existing);
 			r->rewrites = rewritten(rels_before, rels_after);
 			result = lappend(result, r);
 		}

@@ -89,8 +89,6 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 			appendStringInfoString(&buf, "COMMIT;\n-- transaction off: each statement on its own\n");
 			append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
 			appendStringInfoString(&buf, "BEGIN;\n");
-			appendStringInfo(&buf, "SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ");\n",
-							 STATE_LOCK_KEY);
 		}
 		else
 			append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
@@ -130,18 +128,22 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 						"-- to:   %s (%s)\n"
 						"-- %d step%s.  A revision marked \"transaction off\" runs outside any\n"
 						"-- transaction block, so the script holds its own transactions: run it\n"
-						"-- without -1, as a role that may write fleetmig.version and fleetmig.log:\n"
-						"--   psql -v ON_ERROR_STOP=1 -f <this file>\n"
-						"-- The steps before a failure stay committed.\n"
+						"-- with psql, without -1, as a role that may write fleetmig.version and\n"
+						"-- fleetmig.log:\n"
+						"--   psql -f <this file>\n"
+						"-- It stops at the first error; the steps before it stay committed.  A\n"
+						"-- session-level advisory lock keeps other deployers out meanwhile.\n"
 						"\n"
+						"\\set ON_ERROR_STOP on\n"
+						"SELECT pg_catalog.pg_advisory_lock(" INT64_FORMAT ");\n"
 						"BEGIN;\n"
-						"SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ");\n"
 						"%s"
-						"COMMIT;\n",
+						"COMMIT;\n"
+						"SELECT pg_catalog.pg_advisory_unlock(" INT64_FORMAT ");\n",
 						up ? "upgrade" : "downgrade",
 						describe_heads(from), spec, describe_heads(after),
 						list_length(steps), list_length(steps) == 1 ? "" : "s",
-						STATE_LOCK_KEY, buf.data);
+						STATE_LOCK_KEY, buf.data, STATE_LOCK_KEY);
 	return psprintf("-- fleetmig %s script\n"
 					"-- from: %s\n"
 					"-- to:   %s (%s)\n"

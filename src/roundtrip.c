@@ -7,8 +7,9 @@
  *	  and upgraded again, and the schema after the downgrade is compared
  *	  with the schema before the upgrade.  The downgrade and the second
  *	  upgrade run in a subtransaction of their own, rolled back too, so a
- *	  faulty downgrade cannot stop the revisions above from being tested.  Nothing survives the call:
- *	  fleetmig.version and fleetmig.log are not even written.
+ *	  faulty downgrade cannot stop the revisions above from being tested.
+ *	  Nothing survives the call: fleetmig.version and fleetmig.log are not
+ *	  even written.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,40 +29,11 @@
 PG_FUNCTION_INFO_V1(fleetmig_test_roundtrip);
 
 /*
- * Run one step in a subtransaction of its own; returns NULL when it worked,
- * or the error message (the subtransaction is then rolled back).
- */
-static char *
-try_step(Step *step)
-{
-	Subxact		sub;
-	char	   *volatile failure = NULL;
-
-	subxact_begin(&sub);
-	PG_TRY();
-	{
-		runner_run_step(step, NULL);
-		subxact_commit(&sub);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(sub.cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		subxact_rollback(&sub);
-		failure = edata->message;
-	}
-	PG_END_TRY();
-	return failure;
-}
-
-/*
  * With the revision upgraded: downgrade it, compare the schema with
  * "before", upgrade it again; all in a subtransaction that is always rolled
  * back, so the chain goes on from the upgraded state whatever happens.
- * Returns the problem found, or NULL.
+ * Returns the problem found, or NULL.  A cancel is not a problem: it ends
+ * the call.
  */
 static char *
 probe_downgrade(Step *up, List *before)
@@ -92,35 +64,18 @@ probe_downgrade(Step *up, List *before)
 
 		MemoryContextSwitchTo(sub.cxt);
 		edata = CopyErrorData();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		{
+			subxact_rollback(&sub);
+			PG_RE_THROW();
+		}
 		FlushErrorState();
-		problem = psprintf("%s failed: %s", phase, edata->message);
+		subxact_rollback(&sub);
+		return psprintf("%s failed: %s", phase, edata->message);
 	}
 	PG_END_TRY();
 	subxact_rollback(&sub);
 	return problem;
-}
-
-/*
- * Round-trip one revision: upgrade it (kept, for the revisions above), then
- * probe its downgrade.  Returns the problem found, or NULL; *stop is set
- * when the upgrade itself failed and the chain cannot go on.
- */
-static char *
-roundtrip_one(Step *up, bool *stop)
-{
-	List	   *before = catalog_snapshot();
-	char	   *failure;
-
-	*stop = false;
-	failure = try_step(up);
-	if (failure != NULL)
-	{
-		*stop = true;
-		return psprintf("upgrade failed: %s", failure);
-	}
-	if (!up->revision->downgrade.present)
-		return pstrdup("irreversible: the file has no downgrade section");
-	return probe_downgrade(up, before);
 }
 
 /*
@@ -135,40 +90,68 @@ fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 	Subxact		sub;
 	Project    *project;
 	List	   *steps;
-	List	   *problems = NIL;
+	List	   *volatile problems = NIL;
+	MemoryContext revision_cxt;
 	ListCell   *lc;
-	ListCell   *lc2;
-	bool		stopped = false;
+	int			i = 0;
 
 	state_lock();
 	project = project_load(true);
 	steps = project_plan(project, spec, STEP_UPGRADE);
+	revision_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig roundtrip",
+										 ALLOCSET_DEFAULT_SIZES);
 
+	/*
+	 * The upgrades stay in this subtransaction, which is rolled back at the
+	 * end; an upgrade that fails ends the walk.
+	 */
 	subxact_begin(&sub);
 	PG_TRY();
 	{
 		foreach(lc, steps)
 		{
+			Step	   *step = lfirst(lc);
+			MemoryContext old;
+			List	   *before;
+			char	   *problem;
+
 			CHECK_FOR_INTERRUPTS();
-			if (stopped)
-				problems = lappend(problems, "not tested: an earlier revision could not be upgraded");
+			old = MemoryContextSwitchTo(revision_cxt);
+			before = catalog_snapshot();
+			runner_run_step(step, NULL);
+			if (!step->revision->downgrade.present)
+				problem = "irreversible: the file has no downgrade section";
 			else
-				problems = lappend(problems, roundtrip_one(lfirst(lc), &stopped));
+				problem = probe_downgrade(step, before);
+			MemoryContextSwitchTo(old);
+			problems = lappend(problems, problem ? pstrdup(problem) : NULL);
+			MemoryContextReset(revision_cxt);
 		}
 	}
 	PG_CATCH();
 	{
-		subxact_rollback(&sub);
-		PG_RE_THROW();
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(sub.cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		{
+			subxact_rollback(&sub);
+			PG_RE_THROW();
+		}
+		FlushErrorState();
+		problems = lappend(problems, psprintf("upgrade failed: %s", edata->message));
 	}
 	PG_END_TRY();
 
 	/* whatever happened, nothing stays */
 	subxact_rollback(&sub);
+	MemoryContextDelete(revision_cxt);
 
-	forboth(lc, steps, lc2, problems)
+	foreach(lc, steps)
 	{
-		char	   *problem = lfirst(lc2);
+		char	   *problem = (i < list_length(problems)) ? list_nth(problems, i) :
+			"not tested: an earlier revision could not be upgraded";
 		Datum		values[3];
 		bool		nulls[3] = {0};
 
@@ -177,6 +160,7 @@ fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 		values[2] = problem ? CStringGetTextDatum(problem) : (Datum) 0;
 		nulls[2] = (problem == NULL);
 		srf_put(rsinfo, values, nulls);
+		i++;
 	}
 	return (Datum) 0;
 }

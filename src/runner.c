@@ -198,7 +198,7 @@ runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
 					 errmsg("revision \"%s\" could not take its locks within %d ms, %d time%s",
 							step->revision->id, fleetmig_step_lock_timeout,
 							attempt + 1, attempt == 0 ? "" : "s"),
-					 errdetail("File \"%s\". Every step of this call is rolled back.",
+					 errdetail("File \"%s\". The call stops at this step.",
 							   step->revision->filename),
 					 errhint("Look in pg_locks for the sessions holding locks on the tables this step alters, or raise fleetmig.step_lock_timeout or fleetmig.step_retries.")));
 

@@ -18,6 +18,7 @@
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
 
 #include "project.h"
 #include "runner.h"
@@ -59,6 +60,16 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 	DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(STATE_LOCK_KEY));
 	PG_TRY();
 	{
+		MemoryContext step_cxt;
+
+		/*
+		 * The CALL's snapshot predates the wait for the lock: start afresh,
+		 * so that the state read next includes what another deployer
+		 * committed meanwhile, under any isolation level.
+		 */
+		SPI_commit();
+		SPI_start_transaction();
+
 		project = project_load(true);
 		steps = project_plan(project, spec, direction);
 		if (steps == NIL)
@@ -66,12 +77,20 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 					(errmsg("nothing to %s", name),
 					 project->current == NIL ? errdetail("The database is at base.") :
 					 errdetail("The database is at %s.", revmap_id_list(project->current))));
+		step_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig step",
+										 ALLOCSET_DEFAULT_SIZES);
 		foreach(lc, steps)
 		{
+			MemoryContext old;
+
 			CHECK_FOR_INTERRUPTS();
+			old = MemoryContextSwitchTo(step_cxt);
 			runner_run_step_retrying(lfirst(lc), project->applied,
 									 project->map->nrevisions);
+			MemoryContextSwitchTo(old);
 			SPI_commit();
+			SPI_start_transaction();
+			MemoryContextReset(step_cxt);
 		}
 	}
 	PG_FINALLY();
