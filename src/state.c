@@ -93,7 +93,8 @@ static const struct
 		" SELECT r, d, c, s, $9, a, u"
 		" FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4),"
 		" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
-		" pg_catalog.unnest($8)) AS l (r, d, c, s, a, u)",
+		" pg_catalog.unnest($8)) WITH ORDINALITY AS l (r, d, c, s, a, u, o)"
+		" ORDER BY o",
 		9, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TIMESTAMPTZARRAYOID, INTERVALARRAYOID, TEXTOID}
 	},
