@@ -23,6 +23,7 @@ subxact_begin(Subxact *s)
 {
 	s->cxt = CurrentMemoryContext;
 	s->owner = CurrentResourceOwner;
+	s->level = GetCurrentTransactionNestLevel();
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(s->cxt);
 }
@@ -39,12 +40,14 @@ subxact_commit(Subxact *s)
 }
 
 /*
- * Undo what the subtransaction did; also the way out after an error.
+ * Undo what the subtransaction did; also the way out after an error.  Any
+ * subtransaction an error left open inside it is rolled back too.
  */
 void
 subxact_rollback(Subxact *s)
 {
-	RollbackAndReleaseCurrentSubTransaction();
+	while (GetCurrentTransactionNestLevel() > s->level)
+		RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(s->cxt);
 	CurrentResourceOwner = s->owner;
 }

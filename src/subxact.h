@@ -15,6 +15,7 @@ typedef struct Subxact
 {
 	MemoryContext cxt;
 	ResourceOwner owner;
+	int			level;			/* transaction nest level before it began */
 } Subxact;
 
 extern void subxact_begin(Subxact *s);
