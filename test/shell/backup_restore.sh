@@ -18,32 +18,7 @@ set -uo pipefail
 
 echo "1..16"
 
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-    return 0
-}
-bail() {
-    echo "Bail out! $*"
-    exit 1
-}
-# is NAME EXPECTED GOT
-is() {
-    if [ "$2" == "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "expected:" "$2" "got:" "$3"
-    fi
-}
+. "$(dirname "$0")/tap.bash"
 # same NAME A_OUTPUT B_OUTPUT: both non-empty and identical, diff on failure
 same() {
     if [ -z "$2" ]; then

@@ -12,12 +12,7 @@ work=$(mktemp -d)
 chmod a+rx "$work"
 holder=
 trap '[ -n "$holder" ] && kill "$holder" 2>/dev/null; dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-}
+. "$(dirname "$0")/tap.bash"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
 # two revisions: the first creates a table, the second alters retry_target
@@ -60,34 +55,34 @@ upgrade() {
 echo "1..10"
 createdb "$db" && q -c "CREATE EXTENSION fleetmig" -c "CREATE TABLE retry_target (id int)" \
     -c "ALTER DATABASE $db SET fleetmig.migrations_dir = '$work/migrations'"
-ok $? "a database with fleetmig and a table to lock"
+check $? "a database with fleetmig and a table to lock"
 
 # the lock is released after 0.6 s: 100 ms timeouts, backoff 100, 200, 400 ms
 hold 0.6
-ok $? "another session holds a lock on retry_target"
+check $? "another session holds a lock on retry_target"
 out=$(upgrade 100ms 5)
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q "lock timeout in upgrade of revision bbbb00000002, retry 1 of 5 in 100 ms"
-ok $? "a NOTICE says the step timed out and is retried"
+check $? "a NOTICE says the step timed out and is retried"
 [ "$(echo "$out" | grep -c '^bbbb00000002$')" -eq 1 ] && [ "$(q -c "SELECT string_agg(revision, ',') FROM fleetmig.version")" = "bbbb00000002" ]
-ok $? "the upgrade succeeds once the lock is free"
+check $? "the upgrade succeeds once the lock is free"
 [ "$(q -c "SELECT count(*) FROM fleetmig.log WHERE direction = 'upgrade'")" -eq 2 ]
-ok $? "each step is logged once, the retried one too"
+check $? "each step is logged once, the retried one too"
 wait "$holder"; holder=
 q -c "SELECT count(*) FROM fleetmig.downgrade('base')" >/dev/null 2>&1
 q -c "TRUNCATE fleetmig.log"
 
 # the lock stays: 2 retries of 100 ms are not enough
 hold 30
-ok $? "another session holds the lock for good"
+check $? "another session holds the lock for good"
 out=$(upgrade 100ms 2)
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q 'ERROR:  revision "bbbb00000002" could not take its locks within 100 ms, 3 times'
-ok $? "after the last retry the call fails, naming the revision"
+check $? "after the last retry the call fails, naming the revision"
 [ "$(q -c "SELECT count(*) FROM fleetmig.version")" -eq 0 ] &&
     [ "$(q -c "SELECT count(*) FROM fleetmig.log")" -eq 0 ] &&
     [ "$(q -c "SELECT count(*) FROM pg_tables WHERE tablename = 'retry_new'")" -eq 0 ]
-ok $? "nothing is applied: the first step is rolled back too"
+check $? "nothing is applied: the first step is rolled back too"
 q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
 wait "$holder" 2>/dev/null; holder=
 
@@ -95,7 +90,7 @@ wait "$holder" 2>/dev/null; holder=
 q -c "ALTER DATABASE $db SET fleetmig.migrations_dir = '$FLEETMIG_FIXTURES/third_fails'"
 out=$(upgrade 100ms 5)
 echo "$out" | grep -q 'ERROR:  relation "owners" does not exist' && ! echo "$out" | grep -q "retry"
-ok $? "an error that is not a lock timeout fails at once, without retries"
+check $? "an error that is not a lock timeout fails at once, without retries"
 [ "$(q -c "SELECT count(*) FROM fleetmig.version")" -eq 0 ]
-ok $? "and changes nothing"
+check $? "and changes nothing"
 exit $failed

@@ -22,32 +22,7 @@ FROM_REV=a5544b383b39
 
 echo "1..35"
 
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-    return 0
-}
-bail() {
-    echo "Bail out! $*"
-    exit 1
-}
-# is NAME EXPECTED GOT
-is() {
-    if [ "$2" == "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "expected:" "$2" "got:" "$3"
-    fi
-}
+. "$(dirname "$0")/tap.bash"
 # same NAME A_OUTPUT B_OUTPUT: identical, diff on failure
 same() {
     if [ "$2" == "$3" ]; then

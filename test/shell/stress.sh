@@ -33,31 +33,7 @@ PLAN=$((WORKERS + 6))
 echo "1..$PLAN"
 echo "# $WORKERS workers for $SECS s on a $REVS-revision chain, seed $SEED (FLEETMIG_STRESS_SEED)"
 
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-    return 0
-}
-bail() {
-    echo "Bail out! $*"
-    exit 1
-}
-is() {
-    if [ "$2" == "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "expected:" "$2" "got:" "$3"
-    fi
-}
+. "$(dirname "$0")/tap.bash"
 
 DB="fleetmig_stress_$$"
 TMP=$(mktemp -d)
