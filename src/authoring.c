@@ -223,6 +223,21 @@ render(const char *template, const char *const values[])
 }
 
 /*
+ * Remove a file being written and report why, keeping errno for %m.
+ */
+static void
+abandon_file(const char *path, const char *name, const char *what)
+{
+	int			err = errno;
+
+	unlink(path);
+	errno = err;
+	ereport(ERROR,
+			(errcode_for_file_access(),
+			 errmsg("could not %s migration file \"%s\": %m", what, name)));
+}
+
+/*
  * Create the file; it must not exist yet.
  */
 static void
@@ -240,15 +255,7 @@ write_exclusively(const char *path, const char *name, const char *text,
 				 errmsg("could not create migration file \"%s\": %m", name)));
 	/* the server's umask must not narrow the mode of the other files */
 	if (fchmod(fd, mode) != 0)
-	{
-		int			err = errno;
-
-		unlink(path);
-		errno = err;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not set permissions of migration file \"%s\": %m", name)));
-	}
+		abandon_file(path, name, "set permissions of");
 	while (done < len)
 	{
 		ssize_t		w = write(fd, text + done, len - done);
@@ -256,27 +263,11 @@ write_exclusively(const char *path, const char *name, const char *text,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-		{
-			int			err = errno;
-
-			unlink(path);
-			errno = err;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not write migration file \"%s\": %m", name)));
-		}
+			abandon_file(path, name, "write");
 		done += w;
 	}
 	if (pg_fsync(fd) != 0 || CloseTransientFile(fd) != 0)
-	{
-		int			err = errno;
-
-		unlink(path);
-		errno = err;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not write migration file \"%s\": %m", name)));
-	}
+		abandon_file(path, name, "write");
 }
 
 /*
