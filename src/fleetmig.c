@@ -19,6 +19,7 @@
 PG_MODULE_MAGIC;
 
 char	   *fleetmig_migrations_dir = NULL;
+char	   *fleetmig_models_dir = NULL;
 bool		fleetmig_verify_checksums = true;
 int			fleetmig_step_lock_timeout = 0;
 int			fleetmig_step_retries = 0;
@@ -32,6 +33,15 @@ _PG_init(void)
 							   "Directory the migration files are read from.",
 							   "A relative path is taken relative to the data directory.",
 							   &fleetmig_migrations_dir,
+							   NULL,
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("fleetmig.models_dir",
+							   "Directory the declared model of autogenerate is read from.",
+							   "Empty means \"models\" beside the migrations directory; a relative path is taken relative to the data directory.",
+							   &fleetmig_models_dir,
 							   NULL,
 							   PGC_SUSET,
 							   0,

@@ -9,6 +9,7 @@
 #define FLEETMIG_H
 
 extern char *fleetmig_migrations_dir;
+extern char *fleetmig_models_dir;
 extern bool fleetmig_verify_checksums;
 extern int	fleetmig_step_lock_timeout;
 extern int	fleetmig_step_retries;

@@ -2,10 +2,12 @@
  *
  * scriptdir.c
  *	  Read the migrations directory: find the .sql files, read each one,
- *	  check size and encoding, and hand its text to the parser.
+ *	  check size and encoding, and hand its text to the parser.  The models
+ *	  directory of autogenerate (SPEC §10) is read the same way.
  *
- * This is the only place that touches the migration files on disk.  Files
- * are opened with AllocateDir/OpenTransientFile so an ERROR closes them.
+ * This is the only place that reads the migration and model files on disk.
+ * Files are opened with AllocateDir/OpenTransientFile so an ERROR closes
+ * them.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,10 +26,26 @@
 #include "fleetmig.h"
 #include "scriptdir.h"
 
-static char *read_migration_file(const char *dir, const char *name, Size *len,
-								 mode_t *file_mode);
+/* What the files of a directory are called in messages */
+typedef struct SqlDirKind
+{
+	const char *dir_noun;		/* "migrations directory" */
+	const char *file_noun;		/* "migration file" */
+	const char *setting;		/* the GUC that names the directory */
+} SqlDirKind;
+
+static const SqlDirKind migrations_kind =
+{"migrations directory", "migration file", "fleetmig.migrations_dir"};
+static const SqlDirKind models_kind =
+{"models directory", "model file", "fleetmig.models_dir"};
+
+static char **list_sql_files(const char *dir, const SqlDirKind *kind,
+							 int *nnames);
+static char *read_sql_file(const char *dir, const char *name,
+						   const SqlDirKind *kind, Size *len,
+						   mode_t *file_mode);
 static int	compare_names(const void *a, const void *b);
-static void check_name_encoding(const char *name);
+static void check_name_encoding(const char *name, const SqlDirKind *kind);
 static int	errcode_for_migration_file(int err);
 
 /*
@@ -72,7 +90,7 @@ errcode_for_migration_file(int err)
  * server encoding too.
  */
 static void
-check_name_encoding(const char *name)
+check_name_encoding(const char *name, const SqlDirKind *kind)
 {
 	int			len = strlen(name);
 	int			valid = pg_encoding_verifymbstr(GetDatabaseEncoding(), name, len);
@@ -80,10 +98,66 @@ check_name_encoding(const char *name)
 	if (valid < len)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("the name of a migration file is not valid in encoding \"%s\"",
-						GetDatabaseEncodingName()),
+				 errmsg("the name of a %s is not valid in encoding \"%s\"",
+						kind->file_noun, GetDatabaseEncodingName()),
 				 errdetail("The name starts with \"%.*s\".", valid, name),
 				 errhint("Rename the file.")));
+}
+
+/*
+ * The names of the .sql files of a directory, sorted; an ERROR when the
+ * directory does not exist.
+ */
+static char **
+list_sql_files(const char *dir, const SqlDirKind *kind, int *nnames)
+{
+	struct stat st;
+	DIR		   *d;
+	struct dirent *de;
+	char	  **names;
+	int			maxnames = 64;
+
+	*nnames = 0;
+	if (stat(dir, &st) != 0)
+	{
+		int			err = errno;
+
+		if (err != ENOENT && err != ENOTDIR)
+			ereport(ERROR,
+					(errcode_for_migration_file(err),
+					 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir)));
+		st.st_mode = 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("%s \"%s\" does not exist or is not a directory",
+						kind->dir_noun, dir),
+				 errhint("Check %s; a relative path is taken relative to the data directory.",
+						 kind->setting)));
+
+	names = palloc(maxnames * sizeof(char *));
+	d = AllocateDir(dir);
+	while ((de = ReadDir(d, dir)) != NULL)
+	{
+		size_t		len = strlen(de->d_name);
+
+		CHECK_FOR_INTERRUPTS();
+		if (de->d_name[0] == '.' || len < 5 ||
+			strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		check_name_encoding(de->d_name, kind);
+		if (*nnames == maxnames)
+		{
+			maxnames *= 2;
+			names = repalloc(names, maxnames * sizeof(char *));
+		}
+		names[(*nnames)++] = pstrdup(de->d_name);
+	}
+	FreeDir(d);
+
+	qsort(names, *nnames, sizeof(char *), compare_names);
+	return names;
 }
 
 /*
@@ -96,67 +170,83 @@ List *
 scriptdir_load(mode_t *file_mode)
 {
 	const char *dir = scriptdir_path();
-	struct stat st;
-	DIR		   *d;
-	struct dirent *de;
-	char	  **names;
-	int			nnames = 0;
-	int			maxnames = 64;
+	int			nnames;
+	char	  **names = list_sql_files(dir, &migrations_kind, &nnames);
 	List	   *result = NIL;
 
 	if (file_mode != NULL)
 		*file_mode = 0;
-
-	if (stat(dir, &st) != 0)
-	{
-		int			err = errno;
-
-		if (err != ENOENT && err != ENOTDIR)
-			ereport(ERROR,
-					(errcode_for_migration_file(err),
-					 errmsg("could not open migrations directory \"%s\": %m", dir)));
-		st.st_mode = 0;
-	}
-	if (!S_ISDIR(st.st_mode))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("migrations directory \"%s\" does not exist or is not a directory",
-						dir),
-				 errhint("Check fleetmig.migrations_dir; a relative path is taken relative to the data directory.")));
-
-	names = palloc(maxnames * sizeof(char *));
-	d = AllocateDir(dir);
-	while ((de = ReadDir(d, dir)) != NULL)
-	{
-		size_t		len = strlen(de->d_name);
-
-		CHECK_FOR_INTERRUPTS();
-		if (de->d_name[0] == '.' || len < 5 ||
-			strcmp(de->d_name + len - 4, ".sql") != 0)
-			continue;
-		check_name_encoding(de->d_name);
-		if (nnames == maxnames)
-		{
-			maxnames *= 2;
-			names = repalloc(names, maxnames * sizeof(char *));
-		}
-		names[nnames++] = pstrdup(de->d_name);
-	}
-	FreeDir(d);
-
-	qsort(names, nnames, sizeof(char *), compare_names);
-
 	for (int i = 0; i < nnames; i++)
 	{
 		Size		len;
 		char	   *text;
 
 		CHECK_FOR_INTERRUPTS();
-		text = read_migration_file(dir, names[i], &len, file_mode);
+		text = read_sql_file(dir, names[i], &migrations_kind, &len, file_mode);
 		if (text == NULL)
 			continue;
 		file_mode = NULL;
 		result = lappend(result, script_parse(names[i], text, len));
+	}
+	return result;
+}
+
+/*
+ * The model directory of autogenerate: fleetmig.models_dir, or "models"
+ * beside the migrations directory when it is not set.
+ */
+const char *
+scriptdir_models_path(void)
+{
+	char	   *parent;
+	int			len;
+
+	if (fleetmig_models_dir != NULL && fleetmig_models_dir[0] != '\0')
+		return fleetmig_models_dir;
+	parent = pstrdup(scriptdir_path());
+	len = strlen(parent);
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = '\0';
+	get_parent_directory(parent);
+	if (parent[0] == '\0')
+		return "models";
+	return psprintf("%s%smodels", parent,
+					parent[strlen(parent) - 1] == '/' ? "" : "/");
+}
+
+/*
+ * Whether the model directory exists (check() compares with the model only
+ * then).
+ */
+bool
+scriptdir_models_exist(void)
+{
+	struct stat st;
+
+	return stat(scriptdir_models_path(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The model files, in name order: a List of ScriptFile *.
+ */
+List *
+scriptdir_load_models(void)
+{
+	const char *dir = scriptdir_models_path();
+	int			nnames;
+	char	  **names = list_sql_files(dir, &models_kind, &nnames);
+	List	   *result = NIL;
+
+	for (int i = 0; i < nnames; i++)
+	{
+		ScriptFile *file = palloc(sizeof(ScriptFile));
+
+		CHECK_FOR_INTERRUPTS();
+		file->text = read_sql_file(dir, names[i], &models_kind, &file->len, NULL);
+		if (file->text == NULL)
+			continue;
+		file->name = names[i];
+		result = lappend(result, file);
 	}
 	return result;
 }
@@ -167,8 +257,8 @@ scriptdir_load(mode_t *file_mode)
  * The file's permission bits go to *file_mode when it is not NULL.
  */
 static char *
-read_migration_file(const char *dir, const char *name, Size *len,
-					mode_t *file_mode)
+read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
+			  Size *len, mode_t *file_mode)
 {
 	char	   *path = psprintf("%s/%s", dir, name);
 	struct stat st;
@@ -184,18 +274,18 @@ read_migration_file(const char *dir, const char *name, Size *len,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not read migration file \"%s\": %m", name)));
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
 	}
 	if (S_ISDIR(st.st_mode))
 		return NULL;
 	if (!S_ISREG(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("migration file \"%s\" is not a regular file", name)));
+				 errmsg("%s \"%s\" is not a regular file", kind->file_noun, name)));
 	if ((Size) st.st_size > SCRIPT_MAX_FILE_SIZE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("migration file \"%s\" is too large", name),
+				 errmsg("%s \"%s\" is too large", kind->file_noun, name),
 				 errdetail("The file has %lld bytes; the limit is 64 MiB.",
 						   (long long) st.st_size)));
 	if (file_mode != NULL)
@@ -208,7 +298,7 @@ read_migration_file(const char *dir, const char *name, Size *len,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not read migration file \"%s\": %m", name)));
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
 	}
 
 	size = (Size) st.st_size;
@@ -228,13 +318,13 @@ read_migration_file(const char *dir, const char *name, Size *len,
 			if (r < 0)
 				ereport(ERROR,
 						(errcode_for_file_access(),
-						 errmsg("could not read migration file \"%s\": %m", name)));
+						 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
 			if (r == 0)
 				break;
 			if (size >= SCRIPT_MAX_FILE_SIZE)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("migration file \"%s\" is too large", name),
+						 errmsg("%s \"%s\" is too large", kind->file_noun, name),
 						 errdetail("The limit is 64 MiB.")));
 			size = Min(size * 2 + 1024, SCRIPT_MAX_FILE_SIZE);
 			buf = repalloc(buf, size + 1);
@@ -247,7 +337,7 @@ read_migration_file(const char *dir, const char *name, Size *len,
 		if (r < 0)
 			ereport(ERROR,
 					(errcode_for_file_access(),
-					 errmsg("could not read migration file \"%s\": %m", name)));
+					 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
 		if (r == 0)
 			break;
 		done += r;
@@ -265,8 +355,8 @@ read_migration_file(const char *dir, const char *name, Size *len,
 				line++;
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("migration file \"%s\" is not valid in encoding \"%s\"",
-						name, GetDatabaseEncodingName()),
+				 errmsg("%s \"%s\" is not valid in encoding \"%s\"",
+						kind->file_noun, name, GetDatabaseEncodingName()),
 				 errdetail("File \"%s\", line %d.", name, line)));
 	}
 	*len = done;
@@ -287,5 +377,5 @@ scriptdir_read_template(void)
 
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return NULL;
-	return read_migration_file(dir, SCRIPTDIR_TEMPLATE, &len, NULL);
+	return read_sql_file(dir, SCRIPTDIR_TEMPLATE, &migrations_kind, &len, NULL);
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * scriptdir.h
- *	  Reading the migrations directory into a list of parsed revisions.
+ *	  Reading the migrations directory into a list of parsed revisions, and
+ *	  the models directory into a list of files.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,8 +16,19 @@
 /* The template for new migration files, inside the migrations directory */
 #define SCRIPTDIR_TEMPLATE "script.sql.tmpl"
 
+/* A file of the models directory */
+typedef struct ScriptFile
+{
+	char	   *name;
+	char	   *text;			/* normalised like a migration file */
+	Size		len;
+} ScriptFile;
+
 extern const char *scriptdir_path(void);
 extern List *scriptdir_load(mode_t *file_mode);
 extern char *scriptdir_read_template(void);
+extern const char *scriptdir_models_path(void);
+extern bool scriptdir_models_exist(void);
+extern List *scriptdir_load_models(void);
 
 #endif							/* FLEETMIG_SCRIPTDIR_H */

@@ -129,10 +129,11 @@ state_lock(void)
 }
 
 /*
- * Connect to SPI and become the owner of fleetmig.version.
+ * The owner of fleetmig.version: the role fleetmig's own reads and writes
+ * run as.
  */
-static void
-state_enter(StateCall *call)
+Oid
+state_owner(void)
 {
 	Oid			nsp = get_namespace_oid("fleetmig", false);
 	Oid			relid = get_relname_relid("version", nsp);
@@ -149,6 +150,16 @@ state_enter(StateCall *call)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Connect to SPI and become the owner of fleetmig.version.
+ */
+static void
+state_enter(StateCall *call)
+{
+	Oid			owner = state_owner();
 
 	call->caller_cxt = CurrentMemoryContext;
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);

@@ -46,6 +46,7 @@ typedef struct StateChecksum
 } StateChecksum;
 
 extern void state_lock(void);
+extern Oid	state_owner(void);
 extern void state_check_snapshot(void);
 extern List *state_read_checksums(void);
 extern char *state_read_script(const char *revision, const char *checksum);
