@@ -16,6 +16,9 @@ OBJS = \
 	src/offline.o \
 	src/authoring.o \
 	src/catalog.o \
+	src/schemaread.o \
+	src/schemadiff.o \
+	src/autogenerate.o \
 	src/roundtrip.o \
 	src/stepwise.o \
 	src/dryrun.o \
@@ -25,7 +28,7 @@ OBJS = \
 
 DATA = $(wildcard sql/fleetmig--*.sql)
 
-REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety roundtrip dryrun
+REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety roundtrip dryrun autogenerate
 REGRESS_OPTS = --inputdir=test --encoding=UTF8
 
 ISOLATION = concurrent_upgrade upgrade_each

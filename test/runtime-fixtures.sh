@@ -3,7 +3,7 @@
 # test/fixtures (the argument): an unreadable file, a dangling symlink, a
 # symlink loop, a file name that is not UTF-8, a file over 64 MiB, a file
 # with a 4 MiB line, a chain of 10,000 revisions, and directories the server
-# may write into.
+# may write into (for create(), merge() and autogenerate).
 # Everything else becomes readable by the postgres OS user.
 set -euo pipefail
 fx=$1
@@ -60,6 +60,13 @@ ${downgrades}
 TMPL
     chmod 644 "$fx/$d/script.sql.tmpl"
     chown -R postgres "$fx/$d"
+done
+
+# migrations directories the server may write into for autogenerate; the
+# regression test's models sit beside its directory (the default place)
+for d in autogen_regress autogen_tap; do
+    mkdir -p "$fx/$d/migrations"
+    chown -R postgres "$fx/$d/migrations"
 done
 
 # a valid file with a 4 MiB comment line and a 1 MiB statement line

@@ -241,8 +241,8 @@ SELECT throws_ok(format($$SELECT fleetmig.merge('m', ARRAY['feature', %L])$$, :'
     'a merge needs at least two revisions', 'merge: the same revision twice is one revision');
 SELECT throws_ok($$SELECT fleetmig.merge('m', ARRAY['head', 'nosuch'])$$, '22023',
     NULL, 'merge: an unknown revision fails');
-SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '0A000',
-    NULL, 'create: autogenerate is not supported yet');
+SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '58P01',
+    NULL, 'create: autogenerate without a models directory fails');
 SELECT throws_ok($$SELECT fleetmig.create(NULL)$$, '22004',
     NULL, 'create: a NULL message fails');
 SELECT is(pg_temp.files(), :files0 + 5, 'refusals: no file written by any of them');

@@ -1,0 +1,104 @@
+/*-------------------------------------------------------------------------
+ *
+ * schemadesc.h
+ *	  What autogenerate knows of one schema (SPEC §10): its tables, columns,
+ *	  constraints, indexes, sequences, enum types, views and comments, as
+ *	  read from the catalogs by schemaread.c and compared by schemadiff.c.
+ *
+ * Every name is unqualified and every definition is deparsed with the
+ * schema first in search_path, so the same object in the live schema and
+ * in the model's scratch schema reads the same.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_SCHEMADESC_H
+#define FLEETMIG_SCHEMADESC_H
+
+#include "nodes/pg_list.h"
+
+typedef struct SchemaEnum
+{
+	char	   *name;
+	List	   *labels;			/* char *, in sort order */
+	char	   *comment;
+} SchemaEnum;
+
+typedef struct SchemaSequence
+{
+	char	   *name;
+	char	   *options;		/* "AS integer INCREMENT BY 1 ..." */
+	char	   *owned_by;		/* "table.column" in the schema, or NULL */
+	char	   *comment;
+} SchemaSequence;
+
+typedef struct SchemaColumn
+{
+	char	   *name;
+	char	   *type;			/* format_type(), with typmod */
+	Oid			typid;
+	char	   *collation;		/* when not the type's default, else NULL */
+	bool		notnull;
+	char	   *expr;			/* default or generation expression, or NULL */
+	char		identity;		/* 'a', 'd' or '\0' */
+	bool		generated;		/* expr is a GENERATED ... STORED expression */
+	char	   *comment;
+} SchemaColumn;
+
+typedef struct SchemaConstraint
+{
+	char	   *name;
+	char		type;			/* 'p', 'u', 'f', 'c' or 'x' */
+	char	   *definition;		/* pg_get_constraintdef() */
+	char	   *references;		/* a foreign key's table in the schema */
+} SchemaConstraint;
+
+typedef struct SchemaIndex
+{
+	char	   *name;
+	char	   *definition;		/* pg_get_indexdef() */
+	char	   *comment;
+} SchemaIndex;
+
+typedef struct SchemaTable
+{
+	char	   *name;
+	List	   *columns;		/* SchemaColumn *, in column order */
+	List	   *constraints;	/* SchemaConstraint *, by name */
+	List	   *indexes;		/* SchemaIndex * not behind a constraint */
+	char	   *comment;
+} SchemaTable;
+
+typedef struct SchemaView
+{
+	char	   *name;
+	char	   *definition;		/* pg_get_viewdef() */
+	List	   *columns;		/* SchemaColumn *: only name and comment */
+	List	   *uses;			/* char *: tables and views of the schema */
+	char	   *comment;
+} SchemaView;
+
+/* Every list is in the order the objects were created (by OID) */
+typedef struct SchemaDesc
+{
+	List	   *enums;
+	List	   *sequences;
+	List	   *tables;
+	List	   *views;
+} SchemaDesc;
+
+/* Whether ALTER COLUMN ... TYPE can turn one column's type into another's */
+typedef bool (*SchemaCastable) (const SchemaColumn *from, const SchemaColumn *to);
+
+/* What schemadiff_script() writes */
+typedef struct SchemaScript
+{
+	char	   *sql;			/* the DDL, statements and comments */
+	List	   *changes;		/* char *: each change in words */
+	List	   *todos;			/* char *: what needs a hand, in words */
+} SchemaScript;
+
+extern SchemaDesc *schemaread(Oid nspid);
+extern SchemaScript *schemadiff_script(SchemaDesc *from, SchemaDesc *to,
+									   SchemaCastable castable);
+
+#endif							/* FLEETMIG_SCHEMADESC_H */

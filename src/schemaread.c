@@ -1,0 +1,458 @@
+/*-------------------------------------------------------------------------
+ *
+ * schemaread.c
+ *	  Read one schema from the catalogs into a SchemaDesc for autogenerate
+ *	  (SPEC §10): tables, columns, constraints, indexes, sequences, enum
+ *	  types, views and their comments.  Objects that belong to an extension
+ *	  are left out.
+ *
+ * Definitions are deparsed by the server (format_type, pg_get_expr,
+ * pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef), which qualify a
+ * name only when search_path does not find it: the caller puts the schema
+ * first in search_path before calling schemaread().
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type_d.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "schemadesc.h"
+
+/* An object that belongs to an extension, for classid (a regclass name) */
+#define NOT_EXTENSION_MEMBER(classid, oid) \
+	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
+	"  WHERE e.classid OPERATOR(pg_catalog.=) '" classid "'::pg_catalog.regclass" \
+	"    AND e.objid OPERATOR(pg_catalog.=) " oid \
+	"    AND e.deptype OPERATOR(pg_catalog.=) 'e')"
+
+static const char enums_sql[] =
+"SELECT t.typname, e.enumlabel, pg_catalog.obj_description(t.oid, 'pg_type')"
+"  FROM pg_catalog.pg_type t"
+"  JOIN pg_catalog.pg_enum e ON e.enumtypid OPERATOR(pg_catalog.=) t.oid"
+" WHERE t.typnamespace OPERATOR(pg_catalog.=) $1 AND t.typtype OPERATOR(pg_catalog.=) 'e'"
+"   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "t.oid")
+" ORDER BY t.oid, e.enumsortorder";
+
+static const char sequences_sql[] =
+"SELECT c.relname,"
+"       pg_catalog.format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %sCYCLE',"
+"                         pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin,"
+"                         s.seqmax, s.seqstart, s.seqcache,"
+"                         CASE WHEN s.seqcycle THEN '' ELSE 'NO ' END),"
+"       (SELECT pg_catalog.quote_ident(t.relname) OPERATOR(pg_catalog.||) '.'"
+"               OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname)"
+"          FROM pg_catalog.pg_depend d"
+"          JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) d.refobjid"
+"          JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid"
+"                                        AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid"
+"         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"           AND d.objid OPERATOR(pg_catalog.=) c.oid"
+"           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"           AND d.deptype OPERATOR(pg_catalog.=) 'a'"
+"           AND t.relnamespace OPERATOR(pg_catalog.=) $1),"
+"       pg_catalog.obj_description(c.oid, 'pg_class')"
+"  FROM pg_catalog.pg_class c"
+"  JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'S'"
+"   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i"
+"                    WHERE i.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"                      AND i.objid OPERATOR(pg_catalog.=) c.oid"
+"                      AND i.deptype OPERATOR(pg_catalog.=) 'i')"
+"   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
+" ORDER BY c.oid";
+
+static const char tables_sql[] =
+"SELECT c.oid, c.relname, pg_catalog.obj_description(c.oid, 'pg_class')"
+"  FROM pg_catalog.pg_class c"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+"   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
+" ORDER BY c.oid";
+
+static const char columns_sql[] =
+"SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid,"
+"       CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation"
+"            THEN a.attcollation::pg_catalog.regcollation::pg_catalog.text END,"
+"       a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid, true), a.attidentity::pg_catalog.text,"
+"       a.attgenerated OPERATOR(pg_catalog.=) 's',"
+"       pg_catalog.col_description(a.attrelid, a.attnum)"
+"  FROM pg_catalog.pg_attribute a"
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
+"  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
+"  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+"                                   AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+"   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+" ORDER BY a.attrelid, a.attnum";
+
+static const char constraints_sql[] =
+"SELECT k.conrelid, k.conname, k.contype::pg_catalog.text,"
+"       pg_catalog.pg_get_constraintdef(k.oid, true),"
+"       (SELECT r.relname FROM pg_catalog.pg_class r"
+"         WHERE r.oid OPERATOR(pg_catalog.=) k.confrelid"
+"           AND r.relnamespace OPERATOR(pg_catalog.=) $1)"
+"  FROM pg_catalog.pg_constraint k"
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+"   AND k.contype IN ('p', 'u', 'f', 'c', 'x')"
+" ORDER BY k.conrelid, k.conname COLLATE \"C\"";
+
+static const char indexes_sql[] =
+"SELECT i.indrelid, x.relname, pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),"
+"       pg_catalog.obj_description(i.indexrelid, 'pg_class')"
+"  FROM pg_catalog.pg_index i"
+"  JOIN pg_catalog.pg_class x ON x.oid OPERATOR(pg_catalog.=) i.indexrelid"
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indrelid"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+"   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
+"                    WHERE k.conindid OPERATOR(pg_catalog.=) i.indexrelid"
+"                      AND k.conrelid OPERATOR(pg_catalog.=) i.indrelid"
+"                      AND k.contype IN ('p', 'u', 'x'))"
+" ORDER BY i.indrelid, x.oid";
+
+static const char views_sql[] =
+"SELECT c.oid, c.relname, pg_catalog.pg_get_viewdef(c.oid, true),"
+"       pg_catalog.obj_description(c.oid, 'pg_class')"
+"  FROM pg_catalog.pg_class c"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'"
+"   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
+" ORDER BY c.oid";
+
+static const char view_columns_sql[] =
+"SELECT a.attrelid, a.attname, pg_catalog.col_description(a.attrelid, a.attnum)"
+"  FROM pg_catalog.pg_attribute a"
+"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'"
+"   AND a.attnum OPERATOR(pg_catalog.>) 0"
+" ORDER BY a.attrelid, a.attnum";
+
+static const char view_uses_sql[] =
+"SELECT DISTINCT w.ev_class, r.relname"
+"  FROM pg_catalog.pg_rewrite w"
+"  JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) w.ev_class"
+"  JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+"                             AND d.objid OPERATOR(pg_catalog.=) w.oid"
+"                             AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"  JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) d.refobjid"
+" WHERE v.relnamespace OPERATOR(pg_catalog.=) $1 AND v.relkind OPERATOR(pg_catalog.=) 'v'"
+"   AND r.relnamespace OPERATOR(pg_catalog.=) $1 AND r.oid OPERATOR(pg_catalog.<>) v.oid"
+" ORDER BY 1, 2";
+
+/* The state of one read: the caller's memory context and the query's row */
+typedef struct Reader
+{
+	MemoryContext cxt;
+	HeapTuple	row;
+} Reader;
+
+/* An object the rows of another query attach to, by OID */
+typedef struct Owner
+{
+	Oid			oid;
+	void	   *object;
+} Owner;
+
+/*
+ * Run one query with the schema's OID as $1.
+ */
+static void
+run(const char *sql, Oid nspid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(nspid)};
+	int			rc;
+
+	CHECK_FOR_INTERRUPTS();
+	/* not read-only: a fresh snapshot sees what the caller just created */
+	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read the catalog: %s", SPI_result_code_string(rc));
+}
+
+/* Column n of the current row as a string in the caller's context, or NULL */
+static char *
+text_at(Reader *r, int n)
+{
+	char	   *value = SPI_getvalue(r->row, SPI_tuptable->tupdesc, n);
+
+	return value ? MemoryContextStrdup(r->cxt, value) : NULL;
+}
+
+static Oid
+oid_at(Reader *r, int n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(r->row, SPI_tuptable->tupdesc, n, &isnull);
+
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+static bool
+bool_at(Reader *r, int n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(r->row, SPI_tuptable->tupdesc, n, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+static void *
+alloc(Reader *r, Size size)
+{
+	return MemoryContextAllocZero(r->cxt, size);
+}
+
+/*
+ * The object of "owners" (sorted by OID) with the given OID, searched from
+ * *pos on: the rows of the queries that attach to owners come sorted by the
+ * owner's OID too, so the search only moves forward.
+ */
+static void *
+owner_of(Owner *owners, int nowners, int *pos, Oid oid)
+{
+	while (*pos < nowners && owners[*pos].oid < oid)
+		(*pos)++;
+	if (*pos < nowners && owners[*pos].oid == oid)
+		return owners[*pos].object;
+	return NULL;
+}
+
+static List *
+read_enums(Reader *r, Oid nspid)
+{
+	List	   *result = NIL;
+	SchemaEnum *current = NULL;
+
+	run(enums_sql, nspid);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *name;
+		MemoryContext old;
+
+		r->row = SPI_tuptable->vals[i];
+		name = text_at(r, 1);
+		old = MemoryContextSwitchTo(r->cxt);
+		if (current == NULL || strcmp(current->name, name) != 0)
+		{
+			current = palloc0(sizeof(SchemaEnum));
+			current->name = name;
+			current->comment = text_at(r, 3);
+			result = lappend(result, current);
+		}
+		current->labels = lappend(current->labels, text_at(r, 2));
+		MemoryContextSwitchTo(old);
+	}
+	return result;
+}
+
+static List *
+read_sequences(Reader *r, Oid nspid)
+{
+	List	   *result = NIL;
+
+	run(sequences_sql, nspid);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		SchemaSequence *seq = alloc(r, sizeof(SchemaSequence));
+		MemoryContext old;
+
+		r->row = SPI_tuptable->vals[i];
+		seq->name = text_at(r, 1);
+		seq->options = text_at(r, 2);
+		seq->owned_by = text_at(r, 3);
+		seq->comment = text_at(r, 4);
+		old = MemoryContextSwitchTo(r->cxt);
+		result = lappend(result, seq);
+		MemoryContextSwitchTo(old);
+	}
+	return result;
+}
+
+/*
+ * The tables, with their columns, constraints and indexes.
+ */
+static List *
+read_tables(Reader *r, Oid nspid)
+{
+	List	   *result = NIL;
+	Owner	   *owners;
+	int			ntables;
+	int			pos;
+	MemoryContext old;
+
+	run(tables_sql, nspid);
+	ntables = (int) SPI_processed;
+	owners = palloc0(sizeof(Owner) * (ntables + 1));
+	for (int i = 0; i < ntables; i++)
+	{
+		SchemaTable *table = alloc(r, sizeof(SchemaTable));
+
+		r->row = SPI_tuptable->vals[i];
+		owners[i].oid = oid_at(r, 1);
+		owners[i].object = table;
+		table->name = text_at(r, 2);
+		table->comment = text_at(r, 3);
+		old = MemoryContextSwitchTo(r->cxt);
+		result = lappend(result, table);
+		MemoryContextSwitchTo(old);
+	}
+
+	run(columns_sql, nspid);
+	pos = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		SchemaTable *table;
+		SchemaColumn *col;
+		char	   *identity;
+
+		r->row = SPI_tuptable->vals[i];
+		table = owner_of(owners, ntables, &pos, oid_at(r, 1));
+		if (table == NULL)
+			continue;
+		col = alloc(r, sizeof(SchemaColumn));
+		col->name = text_at(r, 2);
+		col->type = text_at(r, 3);
+		col->typid = oid_at(r, 4);
+		col->collation = text_at(r, 5);
+		col->notnull = bool_at(r, 6);
+		col->expr = text_at(r, 7);
+		identity = text_at(r, 8);
+		col->identity = identity ? identity[0] : '\0';
+		col->generated = bool_at(r, 9);
+		col->comment = text_at(r, 10);
+		old = MemoryContextSwitchTo(r->cxt);
+		table->columns = lappend(table->columns, col);
+		MemoryContextSwitchTo(old);
+	}
+
+	run(constraints_sql, nspid);
+	pos = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		SchemaTable *table;
+		SchemaConstraint *con;
+
+		r->row = SPI_tuptable->vals[i];
+		table = owner_of(owners, ntables, &pos, oid_at(r, 1));
+		if (table == NULL)
+			continue;
+		con = alloc(r, sizeof(SchemaConstraint));
+		con->name = text_at(r, 2);
+		con->type = text_at(r, 3)[0];
+		con->definition = text_at(r, 4);
+		con->references = text_at(r, 5);
+		old = MemoryContextSwitchTo(r->cxt);
+		table->constraints = lappend(table->constraints, con);
+		MemoryContextSwitchTo(old);
+	}
+
+	run(indexes_sql, nspid);
+	pos = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		SchemaTable *table;
+		SchemaIndex *index;
+
+		r->row = SPI_tuptable->vals[i];
+		table = owner_of(owners, ntables, &pos, oid_at(r, 1));
+		if (table == NULL)
+			continue;
+		index = alloc(r, sizeof(SchemaIndex));
+		index->name = text_at(r, 2);
+		index->definition = text_at(r, 3);
+		index->comment = text_at(r, 4);
+		old = MemoryContextSwitchTo(r->cxt);
+		table->indexes = lappend(table->indexes, index);
+		MemoryContextSwitchTo(old);
+	}
+	pfree(owners);
+	return result;
+}
+
+static List *
+read_views(Reader *r, Oid nspid)
+{
+	List	   *result = NIL;
+	Owner	   *owners;
+	int			nviews;
+	int			pos = 0;
+	MemoryContext old;
+
+	run(views_sql, nspid);
+	nviews = (int) SPI_processed;
+	owners = palloc0(sizeof(Owner) * (nviews + 1));
+	for (int i = 0; i < nviews; i++)
+	{
+		SchemaView *view = alloc(r, sizeof(SchemaView));
+
+		r->row = SPI_tuptable->vals[i];
+		owners[i].oid = oid_at(r, 1);
+		owners[i].object = view;
+		view->name = text_at(r, 2);
+		view->definition = text_at(r, 3);
+		view->comment = text_at(r, 4);
+		old = MemoryContextSwitchTo(r->cxt);
+		result = lappend(result, view);
+		MemoryContextSwitchTo(old);
+	}
+
+	run(view_columns_sql, nspid);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		SchemaView *view;
+		SchemaColumn *col;
+
+		r->row = SPI_tuptable->vals[i];
+		view = owner_of(owners, nviews, &pos, oid_at(r, 1));
+		if (view == NULL)
+			continue;
+		col = alloc(r, sizeof(SchemaColumn));
+		col->name = text_at(r, 2);
+		col->comment = text_at(r, 3);
+		old = MemoryContextSwitchTo(r->cxt);
+		view->columns = lappend(view->columns, col);
+		MemoryContextSwitchTo(old);
+	}
+
+	run(view_uses_sql, nspid);
+	pos = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		SchemaView *view;
+
+		r->row = SPI_tuptable->vals[i];
+		view = owner_of(owners, nviews, &pos, oid_at(r, 1));
+		if (view == NULL)
+			continue;
+		old = MemoryContextSwitchTo(r->cxt);
+		view->uses = lappend(view->uses, text_at(r, 2));
+		MemoryContextSwitchTo(old);
+	}
+	pfree(owners);
+	return result;
+}
+
+/*
+ * The schema with OID nspid, in the caller's memory context.
+ */
+SchemaDesc *
+schemaread(Oid nspid)
+{
+	Reader		r;
+	SchemaDesc *desc;
+
+	r.cxt = CurrentMemoryContext;
+	r.row = NULL;
+	desc = palloc0(sizeof(SchemaDesc));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	desc->enums = read_enums(&r, nspid);
+	desc->sequences = read_sequences(&r, nspid);
+	desc->tables = read_tables(&r, nspid);
+	desc->views = read_views(&r, nspid);
+	SPI_finish();
+	return desc;
+}
