@@ -1,6 +1,7 @@
 #!/bin/bash
 # The main job: set up, start a throw-away cluster, point fleetmig at
-# migrations/, upgrade to head and show what a DBA looks at.
+# migrations/ (models/ beside it), upgrade to head and show what a DBA looks
+# at.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
@@ -16,4 +17,5 @@ pg_virtualenv -t -v 15 sh -c '
          -c "\echo heads()" -c "SELECT * FROM fleetmig.heads()" \
          -c "\echo upgrade(head)" -c "SELECT revision, message, direction, duration FROM fleetmig.upgrade('"'"'head'"'"')" \
          -c "\echo history()" -c "SELECT revision, down_revisions, message, branch_labels, is_head, is_base, is_merge, is_branch_point, applied, applied_at FROM fleetmig.history()" \
-         -c "\echo current()" -c "SELECT * FROM fleetmig.current()"'
+         -c "\echo current()" -c "SELECT * FROM fleetmig.current()" \
+         -c "\echo check(): nothing pending, no edited file, no drift from models/" -c "SELECT fleetmig.check()"'

@@ -23,12 +23,13 @@ fleetmig_install() {
     make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install
 }
 
-# Copy migrations/ and test/fixtures/ to a fresh directory readable by the
-# postgres user, then make the fixtures git cannot hold.  Sets
+# Copy migrations/, models/ and test/fixtures/ to a fresh directory readable
+# by the postgres user, then make the fixtures git cannot hold.  Sets
 # FLEETMIG_STAGE, FLEETMIG_MIGRATIONS and FLEETMIG_FIXTURES.
 fleetmig_stage() {
     FLEETMIG_STAGE=$(mktemp -d /tmp/fleetmig.XXXXXX)
     cp -r migrations "$FLEETMIG_STAGE/migrations"
+    cp -r models "$FLEETMIG_STAGE/models"
     cp -r test/fixtures "$FLEETMIG_STAGE/fixtures"
     bash test/runtime-fixtures.sh "$FLEETMIG_STAGE/fixtures"
     chmod a+rx "$FLEETMIG_STAGE"
