@@ -69,6 +69,7 @@ static const char tables_sql[] =
 "SELECT c.oid, c.relname, pg_catalog.obj_description(c.oid, 'pg_class')"
 "  FROM pg_catalog.pg_class c"
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+"   AND NOT c.relispartition"
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
 " ORDER BY c.oid";
 

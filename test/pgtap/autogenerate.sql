@@ -16,7 +16,7 @@
 SET fleetmig.migrations_dir = :'dir';
 SET fleetmig_test.pairs = :'pairs';
 BEGIN;
-SELECT plan(120);
+SELECT plan(121);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 
@@ -234,6 +234,8 @@ SET LOCAL ROLE ag_checker;
 SELECT public.ok(NOT has_database_privilege(current_database(), 'CREATE'),
     'the deploy role may not create schemas');
 SELECT public.lives_ok($$SELECT fleetmig.check()$$, 'check() compares with the model for it');
+SELECT public.throws_ok($$SET fleetmig.models_dir = '/tmp'$$, '42501', NULL,
+    'only a superuser may point fleetmig.models_dir elsewhere');
 RESET ROLE;
 SET LOCAL search_path = public;
 

@@ -112,6 +112,20 @@ SELECT count(*) FROM fleetmig.version;
 SELECT pg_temp.shape();
 SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname LIKE 'fleetmig_model%';
 
+-- what autogenerate does not compare is named in a WARNING, not skipped in
+-- silence
+CREATE SCHEMA ag_more;
+SET search_path = ag_more;
+\set m :cases /uncompared
+SET fleetmig.models_dir = :'m';
+\set VERBOSITY default
+SELECT fleetmig.create('uncompared', autogenerate => true) AS more_path \gset
+\set VERBOSITY terse
+SELECT pg_temp.sections(:'more_path');
+SET client_min_messages = warning;
+SELECT revision IS NOT NULL FROM fleetmig.upgrade('head');
+RESET client_min_messages;
+
 -- what DDL cannot say is a TODO and a WARNING, never wrong SQL
 CREATE SCHEMA ag_todo;
 SET search_path = ag_todo;
@@ -127,7 +141,7 @@ SELECT pg_temp.sections(:'todo_path');
 RESET fleetmig.models_dir;
 RESET search_path;
 SET client_min_messages = warning;
-DROP SCHEMA ag, ag_todo CASCADE;
+DROP SCHEMA ag, ag_more, ag_todo CASCADE;
 RESET client_min_messages;
 TRUNCATE fleetmig.version;
 TRUNCATE fleetmig.log RESTART IDENTITY;
