@@ -16,7 +16,7 @@
 SET fleetmig.migrations_dir = :'dir';
 SET fleetmig_test.pairs = :'pairs';
 BEGIN;
-SELECT plan(121);
+SELECT plan(133);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 
