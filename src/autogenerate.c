@@ -15,10 +15,9 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
+#include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -27,12 +26,14 @@
 #include "nodes/parsenodes.h"
 #include "parser/parse_coerce.h"
 #include "parser/parser.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "autogenerate.h"
 #include "scriptdir.h"
+#include "statements.h"
 #include "state.h"
 #include "subxact.h"
 
@@ -78,6 +79,55 @@ model_error_callback(void *arg)
 }
 
 /*
+ * A model file declares objects: anything else (a query, SET, DO, COPY,
+ * transaction control...) could act outside the scratch schema, or outside
+ * the transaction, and is refused before it runs.
+ */
+static void
+check_model_statement(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_CreateStmt:
+		case T_IndexStmt:
+		case T_CreateEnumStmt:
+		case T_AlterEnumStmt:
+		case T_CreateSeqStmt:
+		case T_AlterSeqStmt:
+		case T_ViewStmt:
+		case T_CommentStmt:
+		case T_AlterTableStmt:
+		case T_CreateDomainStmt:
+		case T_CompositeTypeStmt:
+		case T_CreateRangeStmt:
+		case T_DefineStmt:
+		case T_CreateFunctionStmt:
+		case T_CreateTrigStmt:
+		case T_CreatePolicyStmt:
+		case T_RuleStmt:
+		case T_GrantStmt:
+			return;
+		case T_CreateTableAsStmt:
+			if (((CreateTableAsStmt *) stmt)->objtype == OBJECT_MATVIEW)
+				return;
+			break;
+		case T_TransactionStmt:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("transaction control is not allowed in a model file"),
+					 errhint("A model file declares the schema; autogenerate runs it in a subtransaction that is always rolled back.")));
+			break;
+		default:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
+			 errmsg("%s is not allowed in a model file",
+					GetCommandTagName(CreateCommandTag(stmt))),
+			 errhint("A model file declares the schema: CREATE TABLE, CREATE INDEX, CREATE TYPE, CREATE SEQUENCE, CREATE VIEW, COMMENT ON and the like.")));
+}
+
+/*
  * Run one model file, statement by statement.
  */
 static void
@@ -108,23 +158,15 @@ run_model_file(ScriptFile *file)
 		int			rc;
 
 		CHECK_FOR_INTERRUPTS();
-		/* the statement starts after the white space the grammar counts in */
-		while (len > 0 && isspace((unsigned char) file->text[start]))
-		{
-			start++;
-			len--;
-		}
-		sql = pnstrdup(file->text + start, len);
+		/* the statement starts after the comments the grammar counts in */
+		start = statements_skip_space_and_comments(file->text, start);
+		len -= start - stmt->stmt_location;
 		pos.offset = start;
+		check_model_statement(stmt->stmt);
+		sql = pnstrdup(file->text + start, len);
 		rc = SPI_execute(sql, false, 0);
 		if (rc < 0)
-			ereport(ERROR,
-					(errcode(rc == SPI_ERROR_TRANSACTION ?
-							 ERRCODE_INVALID_TRANSACTION_TERMINATION :
-							 ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("a model file cannot run this statement"),
-					 errdetail("SPI reported %s.", SPI_result_code_string(rc)),
-					 errhint("A model file declares the schema: CREATE TABLE, CREATE INDEX, CREATE TYPE, CREATE SEQUENCE, CREATE VIEW, COMMENT ON.")));
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 		pfree(sql);
 	}
 	error_context_stack = errcallback.previous;
@@ -168,6 +210,72 @@ static const char uncompared_sql[] =
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1"
 " ORDER BY 1";
 
+/*
+ * The model describes the whole schema: an object of the model that uses a
+ * table, view, sequence or type of the live schema the model does not
+ * declare (the scratch schema comes first in search_path, the live schema
+ * after it) would be compared against a schema that lacks it.
+ */
+static const char borrowed_sql[] =
+"SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid),"
+"       pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0)"
+"  FROM pg_catalog.pg_depend d"
+" WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}'::pg_catalog.\"char\"[])"
+"   AND ((d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"         AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.oid FROM pg_catalog.pg_class c"
+"                  WHERE c.relnamespace OPERATOR(pg_catalog.=) $2)))"
+"     OR (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+"         AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.oid FROM pg_catalog.pg_type t"
+"                  WHERE t.typnamespace OPERATOR(pg_catalog.=) $2))))"
+"   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
+"                    WHERE e.classid OPERATOR(pg_catalog.=) d.refclassid"
+"                      AND e.objid OPERATOR(pg_catalog.=) d.refobjid"
+"                      AND e.deptype OPERATOR(pg_catalog.=) 'e')"
+"   AND $1 OPERATOR(pg_catalog.=) CASE d.classid"
+"       WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN"
+"            (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.objid)"
+"       WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN"
+"            (SELECT t.typnamespace FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) d.objid)"
+"       WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN"
+"            (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) d.objid)"
+"       WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
+"            (SELECT c.relnamespace FROM pg_catalog.pg_rewrite r"
+"               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class"
+"              WHERE r.oid OPERATOR(pg_catalog.=) d.objid)"
+"       WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN"
+"            (SELECT c.relnamespace FROM pg_catalog.pg_attrdef a"
+"               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.adrelid"
+"              WHERE a.oid OPERATOR(pg_catalog.=) d.objid)"
+"       WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN"
+"            (SELECT COALESCE(c.relnamespace, k.connamespace) FROM pg_catalog.pg_constraint k"
+"               LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
+"              WHERE k.oid OPERATOR(pg_catalog.=) d.objid)"
+"       END"
+" ORDER BY 1, 2 LIMIT 1";
+
+static void
+require_self_contained(Oid scratch, Oid live)
+{
+	Oid			argtypes[2] = {OIDOID, OIDOID};
+	Datum		values[2] = {ObjectIdGetDatum(scratch), ObjectIdGetDatum(live)};
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(borrowed_sql, 2, argtypes, values, NULL,
+							  false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the catalog");
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
+				 errmsg("the model uses an object of schema \"%s\" that it does not declare",
+						get_namespace_name(live)),
+				 errdetail("The model's %s depends on %s.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errhint("Declare it in the model files too: the model describes the whole schema.")));
+	SPI_finish();
+}
+
 static char *
 uncompared_objects(Oid nspid)
 {
@@ -202,10 +310,8 @@ uncompared_objects(Oid nspid)
 static bool
 castable(const SchemaColumn *from, const SchemaColumn *to)
 {
-	Oid			source = from->typid;
-
 	return from->typid == to->typid ||
-		can_coerce_type(1, &source, (Oid *) &to->typid, COERCION_ASSIGNMENT);
+		can_coerce_type(1, &from->typid, &to->typid, COERCION_ASSIGNMENT);
 }
 
 /*
@@ -216,12 +322,24 @@ live_schema(void)
 {
 	List	   *path = fetch_search_path(false);
 
+	Oid			nspid;
+
 	if (path == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_SCHEMA),
 				 errmsg("no schema has been selected to compare with the model"),
 				 errhint("Put the schema first in search_path, e.g. SET search_path = public.")));
-	return linitial_oid(path);
+	nspid = linitial_oid(path);
+	if (IsCatalogNamespace(nspid) || IsToastNamespace(nspid) ||
+		isAnyTempNamespace(nspid) ||
+		nspid == get_namespace_oid("information_schema", true) ||
+		nspid == get_namespace_oid("fleetmig", true))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("cannot compare the model with schema \"%s\"",
+						get_namespace_name(nspid)),
+				 errhint("Put the application's schema first in search_path, e.g. SET search_path = public.")));
+	return nspid;
 }
 
 /*
@@ -268,8 +386,11 @@ autogenerate(void)
 			run_model_file(lfirst(lc));
 		SPI_finish();
 
+		/* the model's statements cannot change search_path, but be sure */
+		set_search_path(psprintf("%s, %s", scratch, path));
 		model = schemaread(get_namespace_oid(scratch, false));
 		result->uncompared = uncompared_objects(get_namespace_oid(scratch, false));
+		require_self_contained(get_namespace_oid(scratch, false), live);
 		set_search_path(path);
 		after = schemaread(live);
 		changed = schemadiff_script(before, after, castable);
@@ -277,8 +398,8 @@ autogenerate(void)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
 					 errmsg("the model files change schema \"%s\"", live_name),
-					 errdetail("They %s.", (char *) linitial(changed->changes)),
-					 errhint("Name the objects of a model without a schema and do not set search_path in it: it is loaded into a scratch schema.")));
+					 errdetail("Loading them would %s.", (char *) linitial(changed->changes)),
+					 errhint("Name the objects of a model without a schema: it is loaded into a scratch schema.")));
 
 		result->schema = live_name;
 		result->upgrade = schemadiff_script(before, model, castable);
@@ -302,7 +423,8 @@ autogenerate_warn(Autogenerated *result)
 {
 	if (result->uncompared != NULL)
 		ereport(WARNING,
-				(errmsg("autogenerate does not compare some objects of the model"),
+				(errcode(ERRCODE_WARNING),
+				 errmsg("autogenerate does not compare some objects of the model"),
 				 errdetail("Not compared: %s.", result->uncompared),
 				 errhint("Write the SQL for them by hand in the new migration file.")));
 	for (int pass = 0; pass < 2; pass++)
@@ -311,10 +433,19 @@ autogenerate_warn(Autogenerated *result)
 		ListCell   *lc;
 
 		foreach(lc, script->todos)
-			ereport(WARNING,
-					(errmsg("autogenerate left a TODO in the %s section",
-							pass == 0 ? "upgrade" : "downgrade"),
-					 errdetail("The %s.", (char *) lfirst(lc)),
-					 errhint("Edit the new migration file before you apply it.")));
+		{
+			if (pass == 0)
+				ereport(WARNING,
+						(errcode(ERRCODE_WARNING),
+						 errmsg("autogenerate left a TODO in the upgrade section"),
+						 errdetail("The %s.", (char *) lfirst(lc)),
+						 errhint("Edit the new migration file before you apply it.")));
+			else
+				ereport(WARNING,
+						(errcode(ERRCODE_WARNING),
+						 errmsg("autogenerate left a TODO in the downgrade section"),
+						 errdetail("The %s.", (char *) lfirst(lc)),
+						 errhint("Edit the new migration file before you apply it.")));
+		}
 	}
 }

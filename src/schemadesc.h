@@ -27,7 +27,8 @@ typedef struct SchemaSequence
 {
 	char	   *name;
 	char	   *options;		/* "AS integer INCREMENT BY 1 ..." */
-	char	   *owned_by;		/* "table.column" in the schema, or NULL */
+	char	   *owner_table;	/* OWNED BY a column of a table of the schema */
+	char	   *owner_column;	/* (both NULL when there is none) */
 	char	   *comment;
 } SchemaSequence;
 
@@ -41,6 +42,7 @@ typedef struct SchemaColumn
 	char	   *expr;			/* default or generation expression, or NULL */
 	char		identity;		/* 'a', 'd' or '\0' */
 	bool		generated;		/* expr is a GENERATED ... STORED expression */
+	List	   *uses;			/* char *: the columns a generated column reads */
 	char	   *comment;
 } SchemaColumn;
 
@@ -72,6 +74,9 @@ typedef struct SchemaView
 {
 	char	   *name;
 	char	   *definition;		/* pg_get_viewdef() */
+	char	   *options;		/* reloptions but check_option, or NULL */
+	char	   *check_option;	/* "LOCAL", "CASCADED" or NULL */
+	char	   *acl;			/* privileges granted on it, or NULL */
 	List	   *columns;		/* SchemaColumn *: only name and comment */
 	List	   *uses;			/* char *: tables and views of the schema */
 	char	   *comment;

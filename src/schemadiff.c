@@ -92,6 +92,23 @@ find(List *objects, const char *name)
 	return NULL;
 }
 
+/*
+ * Text for a "--" comment: a name may hold a line break, which must not end
+ * the comment and turn the rest of the name into SQL.
+ */
+static char *
+one_line(const char *text)
+{
+	char	   *result = pstrdup(text);
+
+	for (char *c = result; *c; c++)
+	{
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	}
+	return result;
+}
+
 static void
 statement(Diff *d, const char *fmt,...) pg_attribute_printf(2, 3);
 
@@ -122,16 +139,16 @@ change(Diff *d, char *words)
 static void
 todo(Diff *d, char *words, const char *sketch)
 {
-	appendStringInfo(&d->sql, "-- TODO: %s\n", words);
+	appendStringInfo(&d->sql, "-- TODO: %s\n", one_line(words));
 	if (sketch != NULL)
-		appendStringInfo(&d->sql, "-- %s;\n", sketch);
+		appendStringInfo(&d->sql, "-- %s;\n", one_line(sketch));
 	d->todos = lappend(d->todos, words);
 }
 
 static void
 remark(Diff *d, const char *words)
 {
-	appendStringInfo(&d->sql, "-- %s\n", words);
+	appendStringInfo(&d->sql, "-- %s\n", one_line(words));
 }
 
 /*
@@ -159,19 +176,53 @@ column_definition(SchemaColumn *col)
 	return buf.data;
 }
 
-/* A column must be dropped and added again: its generation changes */
 static bool
-column_recreated(SchemaColumn *a, SchemaColumn *b)
+view_same(SchemaView *a, SchemaView *b)
 {
-	if (!b->generated)
-		return false;
-	return !a->generated || !same(a->expr, b->expr) || !same(a->type, b->type);
+	return same(a->definition, b->definition) && same(a->options, b->options) &&
+		same(a->check_option, b->check_option);
 }
 
 static bool
 column_retyped(SchemaColumn *a, SchemaColumn *b)
 {
 	return !same(a->type, b->type) || !same(a->collation, b->collation);
+}
+
+/*
+ * A column of table ta (in "from") must be dropped and added again as
+ * column cb of table tb (in "to"): it becomes a generated column, its
+ * generation changes, or a column its generation reads goes or changes
+ * type (PostgreSQL 15 cannot alter a generation expression).
+ */
+static bool
+column_recreated(SchemaTable *ta, SchemaTable *tb, SchemaColumn *ca,
+				 SchemaColumn *cb)
+{
+	ListCell   *lc;
+
+	if (!cb->generated)
+		return false;
+	if (!ca->generated || !same(ca->expr, cb->expr) || !same(ca->type, cb->type))
+		return true;
+	foreach(lc, ca->uses)
+	{
+		SchemaColumn *ua = find(ta->columns, lfirst(lc));
+		SchemaColumn *ub = find(tb->columns, lfirst(lc));
+
+		if (ua == NULL || ub == NULL || column_retyped(ua, ub))
+			return true;
+	}
+	return false;
+}
+
+/* "table.column", quoted, as OWNED BY names it; NULL when there is none */
+static char *
+sequence_owner(SchemaSequence *s)
+{
+	if (s->owner_table == NULL)
+		return NULL;
+	return psprintf("%s.%s", q(s->owner_table), q(s->owner_column));
 }
 
 /*
@@ -192,7 +243,7 @@ table_reshaped(Diff *d, SchemaTable *a)
 		SchemaColumn *ca = lfirst(lc);
 		SchemaColumn *cb = find(b->columns, ca->name);
 
-		if (cb == NULL || column_retyped(ca, cb) || column_recreated(ca, cb))
+		if (cb == NULL || column_retyped(ca, cb) || column_recreated(a, b, ca, cb))
 			return true;
 	}
 	return false;
@@ -218,7 +269,9 @@ constraint_goes(Diff *d, SchemaTable *a, SchemaConstraint *ka)
 		SchemaTable *ra = find(d->from->tables, ka->references);
 		ListCell   *lc;
 
-		if (ra == NULL || has_name(d->rebuilt, ra->name))
+		if (ra == NULL)
+			return false;		/* a table autogenerate does not compare */
+		if (has_name(d->rebuilt, ra->name))
 			return true;
 		foreach(lc, ra->constraints)
 		{
@@ -295,7 +348,7 @@ drop_views(Diff *d)
 
 			if (list_member_ptr(affected, va))
 				continue;
-			if (vb == NULL || !same(va->definition, vb->definition))
+			if (vb == NULL || !view_same(va, vb))
 				goes = true;
 			foreach(lu, va->uses)
 			{
@@ -360,7 +413,7 @@ find_rebuilt_tables(Diff *d)
 
 		if (b == NULL)
 		{
-			d->gone_owners = lappend(d->gone_owners, a->name);
+			d->gone_owners = lappend(d->gone_owners, (char *) q(a->name));
 			continue;
 		}
 		foreach(lcol, a->columns)
@@ -368,10 +421,10 @@ find_rebuilt_tables(Diff *d)
 			SchemaColumn *ca = lfirst(lcol);
 			SchemaColumn *cb = find(b->columns, ca->name);
 
-			if (cb == NULL || column_recreated(ca, cb))
+			if (cb == NULL || column_recreated(a, b, ca, cb))
 				d->gone_owners = lappend(d->gone_owners,
 										 psprintf("%s.%s", q(a->name), q(ca->name)));
-			if (cb != NULL && column_recreated(ca, cb) &&
+			if (cb != NULL && column_recreated(a, b, ca, cb) &&
 				!has_name(d->rebuilt, a->name))
 				d->rebuilt = lappend(d->rebuilt, a->name);
 		}
@@ -382,15 +435,10 @@ find_rebuilt_tables(Diff *d)
 static bool
 sequence_dropped_with_owner(Diff *d, SchemaSequence *s)
 {
-	char	   *dot;
-
-	if (s->owned_by == NULL)
+	if (s->owner_table == NULL)
 		return false;
-	if (has_name(d->gone_owners, s->owned_by))
-		return true;
-	dot = strchr(s->owned_by, '.');
-	return dot != NULL &&
-		has_name(d->gone_owners, pnstrdup(s->owned_by, dot - s->owned_by));
+	return has_name(d->gone_owners, sequence_owner(s)) ||
+		has_name(d->gone_owners, q(s->owner_table));
 }
 
 /*
@@ -407,7 +455,8 @@ release_sequences(Diff *d)
 		SchemaSequence *sa = lfirst(lc);
 		SchemaSequence *sb = find(d->to->sequences, sa->name);
 
-		if (sb != NULL && sa->owned_by != NULL && !same(sa->owned_by, sb->owned_by))
+		if (sb != NULL && sa->owner_table != NULL &&
+			!same(sequence_owner(sa), sequence_owner(sb)))
 			statement(d, "ALTER SEQUENCE %s OWNED BY NONE", q(sa->name));
 	}
 }
@@ -649,7 +698,7 @@ drop_identities(Diff *d)
 			SchemaColumn *cb = find(b->columns, ca->name);
 
 			if (cb != NULL && ca->identity != '\0' && cb->identity == '\0' &&
-				!column_recreated(ca, cb))
+				!column_recreated(a, b, ca, cb))
 				statement(d, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY",
 						  q(a->name), q(ca->name));
 		}
@@ -668,7 +717,7 @@ add_identities(Diff *d, SchemaTable *a, SchemaTable *b)
 		const char *kind = cb->identity == 'a' ? "ALWAYS" : "BY DEFAULT";
 
 		if (ca == NULL || cb->identity == '\0' || ca->identity == cb->identity ||
-			column_recreated(ca, cb))
+			column_recreated(a, b, ca, cb))
 			continue;
 		if (ca->identity == '\0')
 			statement(d, "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY",
@@ -680,7 +729,10 @@ add_identities(Diff *d, SchemaTable *a, SchemaTable *b)
 }
 
 /*
- * 6. The columns of one table in both.
+ * 6. The columns of one table in both: generated columns that are dropped
+ * or recreated, or lose their generation, go first (they read the others);
+ * then the columns that go; then the changes; then the columns that come,
+ * recreated ones included, so that they read their columns as they end up.
  */
 static void
 alter_columns(Diff *d, SchemaTable *a, SchemaTable *b, bool identities)
@@ -696,13 +748,32 @@ alter_columns(Diff *d, SchemaTable *a, SchemaTable *b, bool identities)
 	foreach(lc, a->columns)
 	{
 		SchemaColumn *ca = lfirst(lc);
+		SchemaColumn *cb = find(b->columns, ca->name);
 
-		if (find(b->columns, ca->name) != NULL)
-			continue;
-		remark(d, psprintf("data loss: column %s.%s is dropped; if it was renamed, write ALTER TABLE %s RENAME COLUMN instead",
-						   a->name, ca->name, t));
-		statement(d, "ALTER TABLE %s DROP COLUMN %s", t, q(ca->name));
-		change(d, psprintf("drop column %s.%s", a->name, ca->name));
+		if (cb != NULL && column_recreated(a, b, ca, cb))
+		{
+			remark(d, psprintf(ca->generated ?
+							   "column %s.%s becomes a different generated column: it is dropped and added again" :
+							   "data loss: column %s.%s becomes a generated column: it is dropped and added again",
+							   a->name, cb->name));
+			statement(d, "ALTER TABLE %s DROP COLUMN %s", t, q(ca->name));
+		}
+		else if (cb != NULL && ca->generated && !cb->generated)
+			statement(d, "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", t, q(ca->name));
+	}
+	for (int pass = 0; pass < 2; pass++)
+	{
+		foreach(lc, a->columns)
+		{
+			SchemaColumn *ca = lfirst(lc);
+
+			if (find(b->columns, ca->name) != NULL || ca->generated != (pass == 0))
+				continue;
+			remark(d, psprintf("data loss: column %s.%s is dropped; if it was renamed, write ALTER TABLE %s RENAME COLUMN instead",
+							   a->name, ca->name, t));
+			statement(d, "ALTER TABLE %s DROP COLUMN %s", t, q(ca->name));
+			change(d, psprintf("drop column %s.%s", a->name, ca->name));
+		}
 	}
 	foreach(lc, b->columns)
 	{
@@ -712,26 +783,10 @@ alter_columns(Diff *d, SchemaTable *a, SchemaTable *b, bool identities)
 		bool		default_dropped = false;
 		List	   *what = NIL;
 
-		if (ca == NULL)
-		{
-			statement(d, "ALTER TABLE %s ADD COLUMN %s", t, column_definition(cb));
-			change(d, psprintf("add column %s.%s", b->name, cb->name));
+		if (ca == NULL || column_recreated(a, b, ca, cb))
 			continue;
-		}
-		if (column_recreated(ca, cb))
-		{
-			remark(d, psprintf("column %s.%s becomes a different generated column: it is dropped and added again",
-							   a->name, cb->name));
-			statement(d, "ALTER TABLE %s DROP COLUMN %s", t, c);
-			statement(d, "ALTER TABLE %s ADD COLUMN %s", t, column_definition(cb));
-			change(d, psprintf("change column %s.%s (generated)", b->name, cb->name));
-			continue;
-		}
 		if (ca->generated && !cb->generated)
-		{
-			statement(d, "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", t, c);
 			what = lappend(what, "generated");
-		}
 		if (ca->identity != cb->identity)
 			what = lappend(what, "identity");
 		if (!cb->generated && !same(ca->generated ? NULL : ca->expr, cb->expr) &&
@@ -784,6 +839,104 @@ alter_columns(Diff *d, SchemaTable *a, SchemaTable *b, bool identities)
 			change(d, psprintf("change column %s.%s (%s)", b->name, cb->name, words.data));
 		}
 	}
+	foreach(lc, b->columns)
+	{
+		SchemaColumn *cb = lfirst(lc);
+		SchemaColumn *ca = find(a->columns, cb->name);
+
+		if (ca != NULL && !column_recreated(a, b, ca, cb))
+			continue;
+		statement(d, "ALTER TABLE %s ADD COLUMN %s", t, column_definition(cb));
+		if (ca == NULL)
+			change(d, psprintf("add column %s.%s", b->name, cb->name));
+		else
+			change(d, psprintf("change column %s.%s (generated)", b->name, cb->name));
+	}
+}
+
+/* Whether column tb.cb gets a sequence it did not have as column ca */
+static bool
+column_gets_sequence(Diff *d, SchemaTable *tb, SchemaColumn *ca, SchemaColumn *cb)
+{
+	ListCell   *lc;
+
+	if (cb->identity != '\0' && ca->identity == '\0')
+		return true;
+	foreach(lc, d->to->sequences)
+	{
+		SchemaSequence *sb = lfirst(lc);
+		SchemaSequence *sa = find(d->from->sequences, sb->name);
+
+		if (same(sb->owner_table, tb->name) && same(sb->owner_column, cb->name) &&
+			(sa == NULL || !same(sequence_owner(sa), sequence_owner(sb))))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A column of a table in both that gets a new sequence (serial to identity,
+ * identity to serial) would number from the start again: its sequence
+ * continues after the rows already there.
+ */
+static void
+restart_sequences(Diff *d)
+{
+	ListCell   *lc;
+
+	foreach(lc, d->to->tables)
+	{
+		SchemaTable *b = lfirst(lc);
+		SchemaTable *a = find(d->from->tables, b->name);
+		ListCell   *lcol;
+
+		if (a == NULL)
+			continue;
+		foreach(lcol, b->columns)
+		{
+			SchemaColumn *cb = lfirst(lcol);
+			SchemaColumn *ca = find(a->columns, cb->name);
+
+			if (ca == NULL || !column_gets_sequence(d, b, ca, cb))
+				continue;
+			statement(d, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(%s, %s), pg_catalog.max(%s)) FROM %s HAVING pg_catalog.max(%s) IS NOT NULL",
+					  quote_literal_cstr(q(b->name)), quote_literal_cstr(cb->name),
+					  q(cb->name), q(b->name), q(cb->name));
+		}
+	}
+}
+
+/*
+ * An enum value added by this script cannot be used before the
+ * transaction that added it commits (55P04): when the script uses it too,
+ * say so.
+ */
+static void
+check_added_values(Diff *d)
+{
+	ListCell   *lc;
+
+	foreach(lc, d->to->enums)
+	{
+		SchemaEnum *eb = lfirst(lc);
+		SchemaEnum *ea = find(d->from->enums, eb->name);
+		ListCell   *ll;
+
+		if (ea == NULL || !labels_subsequence(ea->labels, eb->labels))
+			continue;
+		foreach(ll, eb->labels)
+		{
+			char	   *label = lfirst(ll);
+
+			if (has_name(ea->labels, label) ||
+				strstr(d->sql.data, psprintf("%s::%s", quote_literal_cstr(label),
+											 q(eb->name))) == NULL)
+				continue;
+			todo(d, psprintf("enum type %s gains value %s, which this script also uses: a value added by ALTER TYPE cannot be used in the transaction that adds it; move the ALTER TYPE into a migration of its own and apply the two with upgrade_each()",
+							 eb->name, quote_literal_cstr(label)),
+				 NULL);
+		}
+	}
 }
 
 /*
@@ -800,9 +953,11 @@ add_constraints_and_indexes(Diff *d)
 		SchemaSequence *sb = lfirst(lc);
 		SchemaSequence *sa = find(d->from->sequences, sb->name);
 
-		if (sb->owned_by != NULL && (sa == NULL || !same(sa->owned_by, sb->owned_by)))
-			statement(d, "ALTER SEQUENCE %s OWNED BY %s", q(sb->name), sb->owned_by);
+		if (sb->owner_table != NULL &&
+			(sa == NULL || !same(sequence_owner(sa), sequence_owner(sb))))
+			statement(d, "ALTER SEQUENCE %s OWNED BY %s", q(sb->name), sequence_owner(sb));
 	}
+	restart_sequences(d);
 	for (int pass = 0; pass < 3; pass++)
 	{
 		foreach(lc, d->to->tables)
@@ -887,10 +1042,18 @@ create_view(Diff *d, SchemaView *vb)
 	while (len > 0 && (def[len - 1] == ';' || def[len - 1] == ' ' ||
 					   def[len - 1] == '\n'))
 		def[--len] = '\0';
-	statement(d, "CREATE VIEW %s AS\n%s", q(vb->name), def);
+	if (va != NULL && va->acl != NULL)
+		todo(d, psprintf("view %s is created again and loses the privileges granted on it (%s): grant them again",
+						 vb->name, va->acl), NULL);
+	statement(d, "CREATE VIEW %s%s%s%s AS\n%s%s%s%s", q(vb->name),
+			  vb->options ? " WITH (" : "", vb->options ? vb->options : "",
+			  vb->options ? ")" : "", def,
+			  vb->check_option ? "\n  WITH " : "",
+			  vb->check_option ? vb->check_option : "",
+			  vb->check_option ? " CHECK OPTION" : "");
 	if (va == NULL)
 		change(d, psprintf("add view %s", vb->name));
-	else if (!same(va->definition, vb->definition))
+	else if (!view_same(va, vb))
 		change(d, psprintf("change view %s", vb->name));
 }
 
@@ -1007,7 +1170,7 @@ write_comments(Diff *d)
 			SchemaColumn *cb = lfirst(lx);
 			SchemaColumn *ca = a ? find(a->columns, cb->name) : NULL;
 
-			if (ca != NULL && column_recreated(ca, cb))
+			if (ca != NULL && column_recreated(a, b, ca, cb))
 				ca = NULL;
 			comment_on(d, "COLUMN", psprintf("%s.%s", q(b->name), q(cb->name)),
 					   ca ? ca->comment : NULL, cb->comment);
@@ -1083,6 +1246,7 @@ schemadiff_script(SchemaDesc *from, SchemaDesc *to, SchemaCastable castable)
 	add_constraints_and_indexes(&d);
 	drop_types_and_create_views(&d);
 	write_comments(&d);
+	check_added_values(&d);
 
 	script->sql = d.sql.data;
 	script->changes = d.changes;

@@ -18,6 +18,7 @@
 #include "catalog/pg_type_d.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "schemadesc.h"
@@ -43,8 +44,11 @@ static const char sequences_sql[] =
 "                         pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin,"
 "                         s.seqmax, s.seqstart, s.seqcache,"
 "                         CASE WHEN s.seqcycle THEN '' ELSE 'NO ' END),"
-"       (SELECT pg_catalog.quote_ident(t.relname) OPERATOR(pg_catalog.||) '.'"
-"               OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname)"
+"       o.relname, o.attname,"
+"       pg_catalog.obj_description(c.oid, 'pg_class')"
+"  FROM pg_catalog.pg_class c"
+"  JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid"
+"  LEFT JOIN LATERAL (SELECT t.relname, a.attname"
 "          FROM pg_catalog.pg_depend d"
 "          JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) d.refobjid"
 "          JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid"
@@ -53,10 +57,7 @@ static const char sequences_sql[] =
 "           AND d.objid OPERATOR(pg_catalog.=) c.oid"
 "           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
 "           AND d.deptype OPERATOR(pg_catalog.=) 'a'"
-"           AND t.relnamespace OPERATOR(pg_catalog.=) $1),"
-"       pg_catalog.obj_description(c.oid, 'pg_class')"
-"  FROM pg_catalog.pg_class c"
-"  JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid"
+"           AND t.relnamespace OPERATOR(pg_catalog.=) $1) o ON true"
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'S'"
 "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i"
 "                    WHERE i.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
@@ -79,7 +80,17 @@ static const char columns_sql[] =
 "            THEN a.attcollation::pg_catalog.regcollation::pg_catalog.text END,"
 "       a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid, true), a.attidentity::pg_catalog.text,"
 "       a.attgenerated OPERATOR(pg_catalog.=) 's',"
-"       pg_catalog.col_description(a.attrelid, a.attnum)"
+"       pg_catalog.col_description(a.attrelid, a.attnum),"
+"       (SELECT pg_catalog.array_agg(u.attname ORDER BY u.attnum)"
+"          FROM pg_catalog.pg_depend g"
+"          JOIN pg_catalog.pg_attribute u ON u.attrelid OPERATOR(pg_catalog.=) g.refobjid"
+"                                        AND u.attnum OPERATOR(pg_catalog.=) g.refobjsubid"
+"         WHERE g.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+"           AND g.objid OPERATOR(pg_catalog.=) d.oid"
+"           AND g.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"           AND g.refobjid OPERATOR(pg_catalog.=) a.attrelid"
+"           AND g.refobjsubid OPERATOR(pg_catalog.<>) a.attnum"
+"           AND a.attgenerated OPERATOR(pg_catalog.=) 's')"
 "  FROM pg_catalog.pg_attribute a"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
 "  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
@@ -98,8 +109,8 @@ static const char constraints_sql[] =
 "  FROM pg_catalog.pg_constraint k"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
-"   AND k.contype IN ('p', 'u', 'f', 'c', 'x')"
-" ORDER BY k.conrelid, k.conname COLLATE \"C\"";
+"   AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,f,c,x}'::pg_catalog.\"char\"[])"
+" ORDER BY k.conrelid, k.conname COLLATE pg_catalog.\"C\"";
 
 static const char indexes_sql[] =
 "SELECT i.indrelid, x.relname, pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),"
@@ -111,12 +122,17 @@ static const char indexes_sql[] =
 "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
 "                    WHERE k.conindid OPERATOR(pg_catalog.=) i.indexrelid"
 "                      AND k.conrelid OPERATOR(pg_catalog.=) i.indrelid"
-"                      AND k.contype IN ('p', 'u', 'x'))"
+"                      AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog.\"char\"[]))"
 " ORDER BY i.indrelid, x.oid";
 
 static const char views_sql[] =
 "SELECT c.oid, c.relname, pg_catalog.pg_get_viewdef(c.oid, true),"
-"       pg_catalog.obj_description(c.oid, 'pg_class')"
+"       pg_catalog.obj_description(c.oid, 'pg_class'),"
+"       (SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(c.reloptions) o"
+"         WHERE o OPERATOR(pg_catalog.!~~) 'check\\_option=%'),"
+"       (SELECT pg_catalog.upper(pg_catalog.substr(o, 14)) FROM pg_catalog.unnest(c.reloptions) o"
+"         WHERE o OPERATOR(pg_catalog.~~) 'check\\_option=%'),"
+"       c.relacl::pg_catalog.text"
 "  FROM pg_catalog.pg_class c"
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'"
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
@@ -200,6 +216,29 @@ bool_at(Reader *r, int n)
 	return !isnull && DatumGetBool(d);
 }
 
+/* A text[] column as a List of char *, in the caller's context */
+static List *
+names_at(Reader *r, int n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(r->row, SPI_tuptable->tupdesc, n, &isnull);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	List	   *result = NIL;
+	MemoryContext old;
+
+	if (isnull)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(d), NAMEOID, NAMEDATALEN, false,
+					  TYPALIGN_CHAR, &elems, &nulls, &nelems);
+	old = MemoryContextSwitchTo(r->cxt);
+	for (int i = 0; i < nelems; i++)
+		result = lappend(result, pstrdup(NameStr(*DatumGetName(elems[i]))));
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
 static void *
 alloc(Reader *r, Size size)
 {
@@ -263,8 +302,9 @@ read_sequences(Reader *r, Oid nspid)
 		r->row = SPI_tuptable->vals[i];
 		seq->name = text_at(r, 1);
 		seq->options = text_at(r, 2);
-		seq->owned_by = text_at(r, 3);
-		seq->comment = text_at(r, 4);
+		seq->owner_table = text_at(r, 3);
+		seq->owner_column = text_at(r, 4);
+		seq->comment = text_at(r, 5);
 		old = MemoryContextSwitchTo(r->cxt);
 		result = lappend(result, seq);
 		MemoryContextSwitchTo(old);
@@ -324,6 +364,7 @@ read_tables(Reader *r, Oid nspid)
 		col->identity = identity ? identity[0] : '\0';
 		col->generated = bool_at(r, 9);
 		col->comment = text_at(r, 10);
+		col->uses = names_at(r, 11);
 		old = MemoryContextSwitchTo(r->cxt);
 		table->columns = lappend(table->columns, col);
 		MemoryContextSwitchTo(old);
@@ -395,6 +436,9 @@ read_views(Reader *r, Oid nspid)
 		view->name = text_at(r, 2);
 		view->definition = text_at(r, 3);
 		view->comment = text_at(r, 4);
+		view->options = text_at(r, 5);
+		view->check_option = text_at(r, 6);
+		view->acl = text_at(r, 7);
 		old = MemoryContextSwitchTo(r->cxt);
 		result = lappend(result, view);
 		MemoryContextSwitchTo(old);

@@ -28,7 +28,6 @@ typedef struct SplitContext
 
 static const char *section_name(Revision *rev, ScriptSection *section);
 static void split_error_callback(void *arg);
-static int	skip_space_and_comments(const char *sql, int pos);
 static int	line_at(ScriptSection *section, int *from_pos, int *from_line, int pos);
 static void check_statement(Revision *rev, Node *stmt, int line);
 
@@ -96,8 +95,8 @@ split_error_callback(void *arg)
  * Where the statement really starts: after white space and comments, which
  * the grammar counts as part of it.
  */
-static int
-skip_space_and_comments(const char *sql, int pos)
+int
+statements_skip_space_and_comments(const char *sql, int pos)
 {
 	for (;;)
 	{
@@ -301,7 +300,7 @@ statements_split(Revision *rev, ScriptSection *section)
 	foreach(lc, raw)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			start = skip_space_and_comments(section->sql, rs->stmt_location);
+		int			start = statements_skip_space_and_comments(section->sql, rs->stmt_location);
 		int			len = rs->stmt_len > 0 ?
 			rs->stmt_location + rs->stmt_len - start : sql_len - start;
 		Statement  *st = palloc(sizeof(Statement));

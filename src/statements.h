@@ -18,5 +18,6 @@ typedef struct Statement
 } Statement;
 
 extern List *statements_split(Revision *rev, ScriptSection *section);
+extern int	statements_skip_space_and_comments(const char *sql, int pos);
 
 #endif							/* FLEETMIG_STATEMENTS_H */

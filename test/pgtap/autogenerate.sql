@@ -16,7 +16,7 @@
 SET fleetmig.migrations_dir = :'dir';
 SET fleetmig_test.pairs = :'pairs';
 BEGIN;
-SELECT plan(133);
+SELECT plan(149);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 
@@ -194,7 +194,7 @@ SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '42P01',
 \set m :fixtures /autogen_cases/transaction
 SET LOCAL fleetmig.models_dir = :'m';
 SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '2D000',
-    'a model file cannot run this statement',
+    'transaction control is not allowed in a model file',
     'COMMIT in a model file: 2D000');
 \set m :fixtures /autogen_cases/qualified_ag01
 SET LOCAL fleetmig.models_dir = :'m';

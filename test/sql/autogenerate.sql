@@ -100,12 +100,27 @@ SELECT fleetmig.create('qualified', autogenerate => true);
 \set m :cases /transaction
 SET fleetmig.models_dir = :'m';
 SELECT fleetmig.create('transaction', autogenerate => true);
+\set m :cases /set_statement
+SET fleetmig.models_dir = :'m';
+SELECT fleetmig.create('set', autogenerate => true);
+\set m :cases /borrowed
+SET fleetmig.models_dir = :'m';
+SELECT fleetmig.create('borrowed', autogenerate => true);
+SET search_path = pg_catalog, ag;
+SELECT fleetmig.create('system schema', autogenerate => true);
+SET search_path = ag;
 -- check() compares with a models directory only when there is one
 \set m :cases /syntax_error
 SET fleetmig.models_dir = :'m';
 SELECT fleetmig.check();
 SET fleetmig.models_dir = '/nonexistent/models';
 SELECT fleetmig.check();
+-- a read-only transaction cannot create the scratch schema: check() says
+-- it did not compare
+RESET fleetmig.models_dir;
+BEGIN READ ONLY;
+SELECT fleetmig.check();
+COMMIT;
 \set VERBOSITY terse
 SELECT pg_temp.files();
 SELECT count(*) FROM fleetmig.version;
@@ -126,6 +141,24 @@ SET client_min_messages = warning;
 SELECT revision IS NOT NULL FROM fleetmig.upgrade('head');
 RESET client_min_messages;
 
+-- a serial column that becomes an identity column keeps numbering after
+-- the rows it has, and so does the way back
+CREATE SCHEMA ag_seq;
+SET search_path = ag_seq;
+CREATE TABLE trips (id serial PRIMARY KEY, note text);
+INSERT INTO trips (note) VALUES ('first'), ('second'), ('third');
+\set m :cases /serial_to_identity
+SET fleetmig.models_dir = :'m';
+SELECT fleetmig.create('trips get an identity', autogenerate => true) AS seq_path \gset
+SELECT pg_temp.sections(:'seq_path');
+SET client_min_messages = warning;
+SELECT revision IS NOT NULL FROM fleetmig.upgrade('head');
+INSERT INTO trips (note) VALUES ('fourth') RETURNING id;
+SELECT direction FROM fleetmig.downgrade('-1');
+INSERT INTO trips (note) VALUES ('fifth') RETURNING id;
+SELECT revision IS NOT NULL FROM fleetmig.upgrade('head');
+RESET client_min_messages;
+
 -- what DDL cannot say is a TODO and a WARNING, never wrong SQL
 CREATE SCHEMA ag_todo;
 SET search_path = ag_todo;
@@ -141,7 +174,7 @@ SELECT pg_temp.sections(:'todo_path');
 RESET fleetmig.models_dir;
 RESET search_path;
 SET client_min_messages = warning;
-DROP SCHEMA ag, ag_more, ag_todo CASCADE;
+DROP SCHEMA ag, ag_more, ag_seq, ag_todo CASCADE;
 RESET client_min_messages;
 TRUNCATE fleetmig.version;
 TRUNCATE fleetmig.log RESTART IDENTITY;
