@@ -304,6 +304,39 @@ uncompared_objects(Oid nspid)
 }
 
 /*
+ * A name or a definition may hold a line break: none of the generated
+ * lines may then read as a "-- fleetmig:" directive of the new file.
+ */
+static void
+require_no_directive(const char *sql)
+{
+	const char *line = sql;
+
+	while (line != NULL && *line != '\0')
+	{
+		const char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p[0] == '-' && p[1] == '-')
+		{
+			p += 2;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (strncmp(p, "fleetmig:", 9) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_NAME),
+						 errmsg("autogenerate cannot write a line that reads as a fleetmig directive"),
+						 errdetail("A name or a definition in the schema holds a line break followed by \"%.40s\".", line),
+						 errhint("Rename the object, or write this migration by hand.")));
+		}
+		line = strchr(line, '\n');
+		if (line != NULL)
+			line++;
+	}
+}
+
+/*
  * ALTER COLUMN ... TYPE converts without USING where an assignment
  * coercion exists.
  */
@@ -404,6 +437,8 @@ autogenerate(void)
 		result->schema = live_name;
 		result->upgrade = schemadiff_script(before, model, castable);
 		result->downgrade = schemadiff_script(model, before, castable);
+		require_no_directive(result->upgrade->sql);
+		require_no_directive(result->downgrade->sql);
 	}
 	PG_CATCH();
 	{

@@ -16,7 +16,7 @@
 SET fleetmig.migrations_dir = :'dir';
 SET fleetmig_test.pairs = :'pairs';
 BEGIN;
-SELECT plan(149);
+SELECT plan(154);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 
@@ -213,6 +213,17 @@ SET LOCAL fleetmig.models_dir = :'m';
 SELECT throws_ok($$SELECT fleetmig.check()$$, '55000',
     'schema "ag_01" does not match the model',
     'check() with a schema that differs from the model: 55000');
+CREATE SCHEMA ag_evil;
+CREATE TABLE ag_evil."payroll
+-- fleetmig:downgrade" (id integer);
+SET LOCAL search_path = ag_evil, public;
+\set m :fixtures /autogen_cases/empty
+SET LOCAL fleetmig.models_dir = :'m';
+SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '42602',
+    'autogenerate cannot write a line that reads as a fleetmig directive',
+    'a name that would write a directive line into the file: 42602');
+DROP TABLE ag_evil."payroll
+-- fleetmig:downgrade";
 SET LOCAL search_path = public;
 SELECT is(pg_temp.files(), (SELECT files FROM before), 'the errors wrote no file');
 SELECT is((SELECT array_agg(revision) FROM fleetmig.version), (SELECT version FROM before),
@@ -220,6 +231,19 @@ SELECT is((SELECT array_agg(revision) FROM fleetmig.version), (SELECT version FR
 SELECT is(pg_temp.shape('ag_01'), (SELECT shape FROM before), 'the errors left the schema as it was');
 SELECT is((SELECT count(*)::int FROM pg_namespace WHERE nspname LIKE 'fleetmig_model%'), 0,
     'no scratch schema is left behind');
+
+-- A line break in a name stays inside its quoted identifier: the
+-- data-loss comment is one line and nothing else runs.
+CREATE TABLE ag_evil."fax
+DROP TABLE ag_01.drivers; --" (id integer);
+SET LOCAL search_path = ag_evil, public;
+SELECT lives_ok($$SELECT fleetmig.create('newline', autogenerate => true)$$,
+    'a name with a line break: the migration is written');
+SELECT lives_ok($$SELECT fleetmig.upgrade('head')$$, 'and applied');
+SET LOCAL search_path = public;
+SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'ag_evil'::regnamespace), 0,
+    'it dropped the table with the odd name');
+SELECT ok(to_regclass('ag_01.drivers') IS NOT NULL, 'and nothing the name spells');
 
 -- A deploy role that may not create schemas can still run check(): the
 -- scratch schema is made for it by the extension's owner.
