@@ -16,7 +16,7 @@
 SET fleetmig.migrations_dir = :'dir';
 SET fleetmig_test.pairs = :'pairs';
 BEGIN;
-SELECT plan(154);
+SELECT plan(157);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 
@@ -213,6 +213,21 @@ SET LOCAL fleetmig.models_dir = :'m';
 SELECT throws_ok($$SELECT fleetmig.check()$$, '55000',
     'schema "ag_01" does not match the model',
     'check() with a schema that differs from the model: 55000');
+\set m :fixtures /autogen_cases/set_statement
+SET LOCAL fleetmig.models_dir = :'m';
+SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '42P15',
+    'SET is not allowed in a model file',
+    'a model file that runs SET: 42P15');
+\set m :fixtures /autogen_cases/borrowed
+SET LOCAL fleetmig.models_dir = :'m';
+SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '42P15',
+    'the model uses an object of schema "ag_01" that it does not declare',
+    'a model that reads a live table it does not declare: 42P15');
+SET LOCAL search_path = pg_catalog, public;
+SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '3F000',
+    'cannot compare the model with schema "pg_catalog"',
+    'pg_catalog first in search_path: 3F000');
+SET LOCAL search_path = ag_01, public;
 CREATE SCHEMA ag_evil;
 CREATE TABLE ag_evil."payroll
 -- fleetmig:downgrade" (id integer);
