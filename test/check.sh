@@ -27,6 +27,7 @@ pg_virtualenv -t -v 15 sh -c '
 
 echo "== benchmarks at N = 100, as a smoke check (no timing is asserted)"
 bash test/bench/run.sh --smoke || status=1
+bash test/bench/autogenerate.sh --smoke || status=1
 
 echo "== fuzzing the migration-file parser for 60 seconds"
 bash test/fuzz/run.sh 60 || status=1
