@@ -9,7 +9,10 @@
  *
  * The live schema is the caller's current schema (current_schema()).  The
  * model files name their objects without a schema; a file that changes the
- * live schema anyway is an ERROR.
+ * live schema anyway is an ERROR.  Definitions of the model that read
+ * differently from the live schema's are re-created once in the scratch
+ * schema from their own text, so that deparsing that is not a fixed point
+ * does not show as a difference forever (see schemadesc.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -337,6 +340,44 @@ require_no_directive(const char *sql)
 }
 
 /*
+ * An error while re-creating a definition of the model from its own text:
+ * say which.
+ */
+static void
+recreate_error_callback(void *arg)
+{
+	errcontext("autogenerate, re-creating from its definition: %s", (char *) arg);
+}
+
+/*
+ * Run, in the scratch schema, the statements of schemadiff_recreate_sql().
+ */
+static void
+run_recreate(List *statements)
+{
+	ErrorContextCallback errcallback;
+	ListCell   *lc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	errcallback.callback = recreate_error_callback;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	foreach(lc, statements)
+	{
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+		errcallback.arg = lfirst(lc);
+		rc = SPI_execute(lfirst(lc), false, 0);
+		if (rc < 0)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	}
+	error_context_stack = errcallback.previous;
+	SPI_finish();
+}
+
+/*
  * ALTER COLUMN ... TYPE converts without USING where an assignment
  * coercion exists.
  */
@@ -400,6 +441,7 @@ autogenerate(void)
 		SchemaDesc *model;
 		SchemaDesc *after;
 		SchemaScript *changed;
+		List	   *recreate;
 		Oid			save_userid;
 		int			save_sec_context;
 		ListCell   *lc;
@@ -424,6 +466,13 @@ autogenerate(void)
 		model = schemaread(get_namespace_oid(scratch, false));
 		result->uncompared = uncompared_objects(get_namespace_oid(scratch, false));
 		require_self_contained(get_namespace_oid(scratch, false), live);
+		recreate = schemadiff_recreate_sql(before, model);
+		if (recreate != NIL)
+		{
+			run_recreate(recreate);
+			schemadiff_adopt_canonical(model,
+									   schemaread(get_namespace_oid(scratch, false)));
+		}
 		set_search_path(path);
 		after = schemaread(live);
 		changed = schemadiff_script(before, after, castable);

@@ -9,6 +9,13 @@
  * schema first in search_path, so the same object in the live schema and
  * in the model's scratch schema reads the same.
  *
+ * Deparsing is not always a fixed point: CHECK (status IN ('a', 'b')) on a
+ * varchar column reads back as an ARRAY[...]::text[] that, run again,
+ * reads ARRAY[('a'::varchar)::text, ...].  So the model's definitions that
+ * differ from the live schema's are re-created once from their own text in
+ * the scratch schema, and the "canonical" text they then read as counts as
+ * equal too: what a generated migration creates matches the model.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef FLEETMIG_SCHEMADESC_H
@@ -40,6 +47,8 @@ typedef struct SchemaColumn
 	char	   *collation;		/* when not the type's default, else NULL */
 	bool		notnull;
 	char	   *expr;			/* default or generation expression, or NULL */
+	char	   *canonical_expr; /* the default as it reads once re-created
+								 * from expr, when that differs */
 	char		identity;		/* 'a', 'd' or '\0' */
 	bool		generated;		/* expr is a GENERATED ... STORED expression */
 	List	   *uses;			/* char *: the columns a generated column reads */
@@ -51,6 +60,8 @@ typedef struct SchemaConstraint
 	char	   *name;
 	char		type;			/* 'p', 'u', 'f', 'c' or 'x' */
 	char	   *definition;		/* pg_get_constraintdef() */
+	char	   *canonical;		/* as it reads once re-created from
+								 * definition, when that differs */
 	char	   *references;		/* a foreign key's table in the schema */
 } SchemaConstraint;
 
@@ -58,6 +69,7 @@ typedef struct SchemaIndex
 {
 	char	   *name;
 	char	   *definition;		/* pg_get_indexdef() */
+	char	   *canonical;		/* see SchemaConstraint */
 	char	   *comment;
 } SchemaIndex;
 
@@ -74,6 +86,7 @@ typedef struct SchemaView
 {
 	char	   *name;
 	char	   *definition;		/* pg_get_viewdef() */
+	char	   *canonical;		/* see SchemaConstraint */
 	char	   *options;		/* reloptions but check_option, or NULL */
 	char	   *check_option;	/* "LOCAL", "CASCADED" or NULL */
 	char	   *acl;			/* privileges granted on it, or NULL */
@@ -105,5 +118,7 @@ typedef struct SchemaScript
 extern SchemaDesc *schemaread(Oid nspid);
 extern SchemaScript *schemadiff_script(SchemaDesc *from, SchemaDesc *to,
 									   SchemaCastable castable);
+extern List *schemadiff_recreate_sql(SchemaDesc *live, SchemaDesc *model);
+extern void schemadiff_adopt_canonical(SchemaDesc *model, SchemaDesc *recreated);
 
 #endif							/* FLEETMIG_SCHEMADESC_H */

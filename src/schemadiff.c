@@ -28,6 +28,10 @@
  * becomes a "-- TODO" comment and an entry of SchemaScript.todos, never
  * SQL that would do the wrong thing.
  *
+ * Also here: the statements that re-create the model's definitions that
+ * read differently from the live schema's, and the adoption of what they
+ * then read as (see schemadesc.h).
+ *
  * Pure: no catalog access and no SPI, so it can be tested on its own.
  *
  *-------------------------------------------------------------------------
@@ -176,11 +180,36 @@ column_definition(SchemaColumn *col)
 	return buf.data;
 }
 
+/* Two definitions are equal when they read alike, or one re-created does */
+static bool
+same_definition(const char *a, const char *a_canonical, const char *b,
+				const char *b_canonical)
+{
+	return same(a, b) ||
+		(a_canonical != NULL && same(a_canonical, b)) ||
+		(b_canonical != NULL && same(a, b_canonical));
+}
+
 static bool
 view_same(SchemaView *a, SchemaView *b)
 {
-	return same(a->definition, b->definition) && same(a->options, b->options) &&
-		same(a->check_option, b->check_option);
+	return same_definition(a->definition, a->canonical, b->definition, b->canonical) &&
+		same(a->options, b->options) && same(a->check_option, b->check_option);
+}
+
+static bool
+constraint_same(SchemaConstraint *a, SchemaConstraint *b)
+{
+	return a->type == b->type &&
+		same_definition(a->definition, a->canonical, b->definition, b->canonical);
+}
+
+/* The default of a column that is not generated in either */
+static bool
+default_same(SchemaColumn *a, SchemaColumn *b)
+{
+	return same_definition(a->generated ? NULL : a->expr, a->canonical_expr,
+						   b->generated ? NULL : b->expr, b->canonical_expr);
 }
 
 static bool
@@ -261,7 +290,7 @@ constraint_goes(Diff *d, SchemaTable *a, SchemaConstraint *ka)
 	if (has_name(d->rebuilt, a->name))
 		return true;
 	kb = find(b->constraints, ka->name);
-	if (kb == NULL || kb->type != ka->type || !same(ka->definition, kb->definition))
+	if (kb == NULL || !constraint_same(ka, kb))
 		return true;
 	/* a foreign key whose key is dropped, or whose table is rebuilt */
 	if (ka->type == 'f' && ka->references != NULL)
@@ -308,7 +337,8 @@ index_goes(Diff *d, SchemaTable *a, SchemaIndex *ia)
 	if (has_name(d->rebuilt, a->name))
 		return true;
 	ib = find(b->indexes, ia->name);
-	return ib == NULL || !same(ia->definition, ib->definition);
+	return ib == NULL ||
+		!same_definition(ia->definition, ia->canonical, ib->definition, ib->canonical);
 }
 
 static bool
@@ -789,7 +819,7 @@ alter_columns(Diff *d, SchemaTable *a, SchemaTable *b, bool identities)
 			what = lappend(what, "generated");
 		if (ca->identity != cb->identity)
 			what = lappend(what, "identity");
-		if (!cb->generated && !same(ca->generated ? NULL : ca->expr, cb->expr) &&
+		if (!cb->generated && !default_same(ca, cb) &&
 			ca->expr != NULL && !ca->generated && column_retyped(ca, cb))
 		{
 			statement(d, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, c);
@@ -810,7 +840,7 @@ alter_columns(Diff *d, SchemaTable *a, SchemaTable *b, bool identities)
 					 psprintf("%s USING %s::%s", retype, c, cb->type));
 			what = lappend(what, "type");
 		}
-		if (!cb->generated && !same(ca->generated ? NULL : ca->expr, cb->expr))
+		if (!cb->generated && !default_same(ca, cb))
 		{
 			if (cb->expr != NULL)
 				statement(d, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t, c, cb->expr);
@@ -1004,7 +1034,7 @@ add_constraints_and_indexes(Diff *d)
 					if (!is_new)
 						change(d, psprintf("add constraint %s on %s", kb->name, b->name));
 				}
-				else if (ka->type != kb->type || !same(ka->definition, kb->definition))
+				else if (!constraint_same(ka, kb))
 					change(d, psprintf("change constraint %s on %s", kb->name, b->name));
 			}
 		}
@@ -1032,25 +1062,34 @@ drop_sequences(Diff *d)
 	}
 }
 
-static void
-create_view(Diff *d, SchemaView *vb)
+/* CREATE [OR REPLACE] VIEW for a view, without the semicolon */
+static char *
+view_sql(SchemaView *v, bool replace)
 {
-	SchemaView *va = find(d->from->views, vb->name);
-	char	   *def = pstrdup(vb->definition);
+	char	   *def = pstrdup(v->definition);
 	int			len = strlen(def);
 
 	while (len > 0 && (def[len - 1] == ';' || def[len - 1] == ' ' ||
 					   def[len - 1] == '\n'))
 		def[--len] = '\0';
+	return psprintf("CREATE %sVIEW %s%s%s%s AS\n%s%s%s%s",
+					replace ? "OR REPLACE " : "", q(v->name),
+					v->options ? " WITH (" : "", v->options ? v->options : "",
+					v->options ? ")" : "", def,
+					v->check_option ? "\n  WITH " : "",
+					v->check_option ? v->check_option : "",
+					v->check_option ? " CHECK OPTION" : "");
+}
+
+static void
+create_view(Diff *d, SchemaView *vb)
+{
+	SchemaView *va = find(d->from->views, vb->name);
+
 	if (va != NULL && va->acl != NULL)
 		todo(d, psprintf("view %s is created again and loses the privileges granted on it (%s): grant them again",
 						 vb->name, va->acl), NULL);
-	statement(d, "CREATE VIEW %s%s%s%s AS\n%s%s%s%s", q(vb->name),
-			  vb->options ? " WITH (" : "", vb->options ? vb->options : "",
-			  vb->options ? ")" : "", def,
-			  vb->check_option ? "\n  WITH " : "",
-			  vb->check_option ? vb->check_option : "",
-			  vb->check_option ? " CHECK OPTION" : "");
+	statement(d, "%s", view_sql(vb, false));
 	if (va == NULL)
 		change(d, psprintf("add view %s", vb->name));
 	else if (!view_same(va, vb))
@@ -1252,4 +1291,121 @@ schemadiff_script(SchemaDesc *from, SchemaDesc *to, SchemaCastable castable)
 	script->changes = d.changes;
 	script->todos = d.todos;
 	return script;
+}
+
+/*
+ * The statements that re-create, in the scratch schema, each definition of
+ * the model that reads differently from the same object of the live
+ * schema: CHECK and EXCLUDE constraints, defaults, indexes and views (see
+ * schemadesc.h).  Run with the scratch schema first in search_path.
+ */
+List *
+schemadiff_recreate_sql(SchemaDesc *live, SchemaDesc *model)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, model->tables)
+	{
+		SchemaTable *b = lfirst(lc);
+		SchemaTable *a = find(live->tables, b->name);
+		ListCell   *lx;
+
+		if (a == NULL)
+			continue;
+		foreach(lx, b->constraints)
+		{
+			SchemaConstraint *kb = lfirst(lx);
+			SchemaConstraint *ka = find(a->constraints, kb->name);
+
+			if (ka != NULL && (kb->type == 'c' || kb->type == 'x') &&
+				ka->type == kb->type && !same(ka->definition, kb->definition))
+				result = lappend(result,
+								 psprintf("ALTER TABLE %s DROP CONSTRAINT %s, ADD CONSTRAINT %s %s",
+										  q(b->name), q(kb->name), q(kb->name), kb->definition));
+		}
+		foreach(lx, b->columns)
+		{
+			SchemaColumn *cb = lfirst(lx);
+			SchemaColumn *ca = find(a->columns, cb->name);
+
+			if (ca != NULL && !ca->generated && !cb->generated && cb->expr != NULL &&
+				!same(ca->expr, cb->expr))
+				result = lappend(result,
+								 psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+										  q(b->name), q(cb->name), cb->expr));
+		}
+		foreach(lx, b->indexes)
+		{
+			SchemaIndex *ib = lfirst(lx);
+			SchemaIndex *ia = find(a->indexes, ib->name);
+
+			if (ia != NULL && !same(ia->definition, ib->definition))
+			{
+				result = lappend(result, psprintf("DROP INDEX %s", q(ib->name)));
+				result = lappend(result, ib->definition);
+			}
+		}
+	}
+	foreach(lc, model->views)
+	{
+		SchemaView *vb = lfirst(lc);
+		SchemaView *va = find(live->views, vb->name);
+
+		if (va != NULL && !same(va->definition, vb->definition))
+			result = lappend(result, view_sql(vb, true));
+	}
+	return result;
+}
+
+/*
+ * Note in "model" how its definitions read once re-created, as read from
+ * the scratch schema into "recreated" after schemadiff_recreate_sql().
+ */
+void
+schemadiff_adopt_canonical(SchemaDesc *model, SchemaDesc *recreated)
+{
+	ListCell   *lc;
+
+	foreach(lc, model->tables)
+	{
+		SchemaTable *b = lfirst(lc);
+		SchemaTable *r = find(recreated->tables, b->name);
+		ListCell   *lx;
+
+		if (r == NULL)
+			continue;
+		foreach(lx, b->constraints)
+		{
+			SchemaConstraint *kb = lfirst(lx);
+			SchemaConstraint *kr = find(r->constraints, kb->name);
+
+			if (kr != NULL && !same(kb->definition, kr->definition))
+				kb->canonical = kr->definition;
+		}
+		foreach(lx, b->columns)
+		{
+			SchemaColumn *cb = lfirst(lx);
+			SchemaColumn *cr = find(r->columns, cb->name);
+
+			if (cr != NULL && !cb->generated && !same(cb->expr, cr->expr))
+				cb->canonical_expr = cr->expr;
+		}
+		foreach(lx, b->indexes)
+		{
+			SchemaIndex *ib = lfirst(lx);
+			SchemaIndex *ir = find(r->indexes, ib->name);
+
+			if (ir != NULL && !same(ib->definition, ir->definition))
+				ib->canonical = ir->definition;
+		}
+	}
+	foreach(lc, model->views)
+	{
+		SchemaView *vb = lfirst(lc);
+		SchemaView *vr = find(recreated->views, vb->name);
+
+		if (vr != NULL && !same(vb->definition, vr->definition))
+			vb->canonical = vr->definition;
+	}
 }
