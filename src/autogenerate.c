@@ -308,12 +308,21 @@ uncompared_objects(Oid nspid)
 
 /*
  * A name or a definition may hold a line break: none of the generated
- * lines may then read as a "-- fleetmig:" directive of the new file.
+ * lines may then read as a "-- fleetmig:" directive of the new file.  Nor
+ * may a definition hold a CR LF (in a string literal), which reading the
+ * file back would turn into LF.
  */
 static void
-require_no_directive(const char *sql)
+require_writable(const char *sql)
 {
 	const char *line = sql;
+
+	if (strstr(sql, "\r\n") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("autogenerate cannot write a carriage return before a line feed"),
+				 errdetail("A definition in the schema holds one in a string literal; migration files are read with CR LF turned into LF."),
+				 errhint("Write this migration by hand, with E'\\r\\n' in the literal.")));
 
 	while (line != NULL && *line != '\0')
 	{
@@ -486,8 +495,8 @@ autogenerate(void)
 		result->schema = live_name;
 		result->upgrade = schemadiff_script(before, model, castable);
 		result->downgrade = schemadiff_script(model, before, castable);
-		require_no_directive(result->upgrade->sql);
-		require_no_directive(result->downgrade->sql);
+		require_writable(result->upgrade->sql);
+		require_writable(result->downgrade->sql);
 	}
 	PG_CATCH();
 	{

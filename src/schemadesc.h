@@ -36,6 +36,9 @@ typedef struct SchemaSequence
 	char	   *options;		/* "AS integer INCREMENT BY 1 ..." */
 	char	   *owner_table;	/* OWNED BY a column of a table of the schema */
 	char	   *owner_column;	/* (both NULL when there is none) */
+	int64		minvalue;
+	int64		maxvalue;
+	int64		increment;
 	char	   *comment;
 } SchemaSequence;
 
@@ -63,6 +66,9 @@ typedef struct SchemaConstraint
 	char	   *canonical;		/* as it reads once re-created from
 								 * definition, when that differs */
 	char	   *references;		/* a foreign key's table in the schema */
+	char	   *key_index;		/* the unique index a foreign key uses */
+	List	   *columns;		/* char *: the columns it constrains */
+	List	   *ref_columns;	/* char *: the columns a foreign key references */
 } SchemaConstraint;
 
 typedef struct SchemaIndex

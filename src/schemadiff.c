@@ -59,6 +59,12 @@ typedef struct Diff
 
 #define q(name) quote_identifier(name)
 
+/* The copies of tables schemadiff_recreate_sql() makes in the scratch schema */
+#define RECREATED_COPY "fleetmig_recreated_"
+
+static bool index_goes(Diff *d, SchemaTable *a, SchemaIndex *ia);
+static bool foreign_key_loses_key(Diff *d, SchemaConstraint *ka);
+
 static bool
 same(const char *a, const char *b)
 {
@@ -111,6 +117,36 @@ one_line(const char *text)
 			*c = ' ';
 	}
 	return result;
+}
+
+/*
+ * A string literal.  A carriage return is written as an E'\r' escape: the
+ * file's line ends are normalised when it is read, which would turn a raw
+ * CR LF inside the literal into LF.
+ */
+static char *
+literal(const char *text)
+{
+	StringInfoData buf;
+
+	if (strchr(text, '\r') == NULL)
+		return quote_literal_cstr(text);
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "E'");
+	for (const char *c = text; *c; c++)
+	{
+		if (*c == '\r')
+			appendStringInfoString(&buf, "\\r");
+		else if (*c == '\\' || *c == '\'')
+		{
+			appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *c);
+		}
+		else
+			appendStringInfoChar(&buf, *c);
+	}
+	appendStringInfoChar(&buf, '\'');
+	return buf.data;
 }
 
 static void
@@ -232,7 +268,8 @@ column_recreated(SchemaTable *ta, SchemaTable *tb, SchemaColumn *ca,
 
 	if (!cb->generated)
 		return false;
-	if (!ca->generated || !same(ca->expr, cb->expr) || !same(ca->type, cb->type))
+	if (!ca->generated || !same(ca->type, cb->type) ||
+		!same_definition(ca->expr, ca->canonical_expr, cb->expr, cb->canonical_expr))
 		return true;
 	foreach(lc, ca->uses)
 	{
@@ -285,30 +322,76 @@ constraint_goes(Diff *d, SchemaTable *a, SchemaConstraint *ka)
 	SchemaTable *b = find(d->to->tables, a->name);
 	SchemaConstraint *kb;
 
+	/*
+	 * A table that goes takes its constraints with it, but its foreign keys
+	 * must go first when the key they point at goes before the table.
+	 */
 	if (b == NULL)
-		return false;			/* goes with its table */
+		return ka->type == 'f' && ka->references != NULL &&
+			strcmp(ka->references, a->name) != 0 && foreign_key_loses_key(d, ka);
 	if (has_name(d->rebuilt, a->name))
 		return true;
 	kb = find(b->constraints, ka->name);
 	if (kb == NULL || !constraint_same(ka, kb))
 		return true;
-	/* a foreign key whose key is dropped, or whose table is rebuilt */
-	if (ka->type == 'f' && ka->references != NULL)
+	if (ka->type == 'f')
 	{
-		SchemaTable *ra = find(d->from->tables, ka->references);
 		ListCell   *lc;
 
-		if (ra == NULL)
-			return false;		/* a table autogenerate does not compare */
-		if (has_name(d->rebuilt, ra->name))
-			return true;
-		foreach(lc, ra->constraints)
+		/* its columns change type: it cannot stay while they do */
+		foreach(lc, ka->columns)
 		{
-			SchemaConstraint *k = lfirst(lc);
+			SchemaColumn *ca = find(a->columns, lfirst(lc));
+			SchemaColumn *cb = find(b->columns, lfirst(lc));
 
-			if ((k->type == 'p' || k->type == 'u') && constraint_goes(d, ra, k))
+			if (ca == NULL || cb == NULL || column_retyped(ca, cb))
 				return true;
 		}
+		if (ka->references != NULL && foreign_key_loses_key(d, ka))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the key a foreign key of "from" points at (a primary key or
+ * unique constraint, or a unique index, of a table in the schema) is
+ * dropped, rebuilt or changes type, so that the foreign key must be dropped
+ * before and added after.
+ */
+static bool
+foreign_key_loses_key(Diff *d, SchemaConstraint *ka)
+{
+	SchemaTable *ra = find(d->from->tables, ka->references);
+	SchemaTable *rb = find(d->to->tables, ka->references);
+	SchemaIndex *key = NULL;
+	ListCell   *lc;
+
+	if (ra == NULL)
+		return false;			/* a table autogenerate does not compare */
+	if (rb == NULL || has_name(d->rebuilt, ra->name))
+		return true;
+	/* the key is the unique index the foreign key uses, or its constraint */
+	if (ka->key_index != NULL)
+		key = find(ra->indexes, ka->key_index);
+	if (key != NULL && index_goes(d, ra, key))
+		return true;
+	foreach(lc, ra->constraints)
+	{
+		SchemaConstraint *k = lfirst(lc);
+
+		if ((k->type == 'p' || k->type == 'u') &&
+			(ka->key_index == NULL || strcmp(k->name, ka->key_index) == 0) &&
+			constraint_goes(d, ra, k))
+			return true;
+	}
+	foreach(lc, ka->ref_columns)
+	{
+		SchemaColumn *ca = find(ra->columns, lfirst(lc));
+		SchemaColumn *cb = find(rb->columns, lfirst(lc));
+
+		if (ca == NULL || cb == NULL || column_retyped(ca, cb))
+			return true;
 	}
 	return false;
 }
@@ -515,7 +598,7 @@ drop_constraints_and_indexes(Diff *d)
 				if ((ka->type == 'f') != (pass == 0) || !constraint_goes(d, a, ka))
 					continue;
 				statement(d, "ALTER TABLE %s DROP CONSTRAINT %s", q(a->name), q(ka->name));
-				if (find(b->constraints, ka->name) == NULL)
+				if (b != NULL && find(b->constraints, ka->name) == NULL)
 					change(d, psprintf("drop constraint %s on %s", ka->name, a->name));
 			}
 		}
@@ -567,7 +650,7 @@ labels_list(List *labels)
 	initStringInfo(&buf);
 	foreach(lc, labels)
 		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "",
-						 quote_literal_cstr(lfirst(lc)));
+						 literal(lfirst(lc)));
 	return buf.data;
 }
 
@@ -609,11 +692,12 @@ create_enums(Diff *d)
 			{
 				if (previous != NULL)
 					statement(d, "ALTER TYPE %s ADD VALUE %s AFTER %s", q(eb->name),
-							  quote_literal_cstr(label), quote_literal_cstr(previous));
-				else
+							  literal(label), literal(previous));
+				else if (ea->labels != NIL)
 					statement(d, "ALTER TYPE %s ADD VALUE %s BEFORE %s", q(eb->name),
-							  quote_literal_cstr(label),
-							  quote_literal_cstr(linitial(ea->labels)));
+							  literal(label), literal(linitial(ea->labels)));
+				else
+					statement(d, "ALTER TYPE %s ADD VALUE %s", q(eb->name), literal(label));
 				change(d, psprintf("add value %s to enum type %s", label, eb->name));
 			}
 			previous = label;
@@ -638,6 +722,11 @@ create_sequences(Diff *d)
 		}
 		else if (!same(sa->options, sb->options))
 		{
+			if (sb->minvalue > sa->minvalue || sb->maxvalue < sa->maxvalue ||
+				(sb->increment > 0) != (sa->increment > 0))
+				todo(d, psprintf("sequence %s gets the bounds " INT64_FORMAT " to " INT64_FORMAT " and the increment " INT64_FORMAT ": the ALTER SEQUENCE fails unless its current value lies within them; add RESTART WITH a value within them if it may not",
+								 sb->name, sb->minvalue, sb->maxvalue, sb->increment),
+					 NULL);
 			statement(d, "ALTER SEQUENCE %s %s", q(sb->name), sb->options);
 			change(d, psprintf("change sequence %s", sb->name));
 		}
@@ -1168,7 +1257,7 @@ comment_on(Diff *d, const char *kind, const char *name, const char *now,
 	if (same(now, wanted))
 		return;
 	statement(d, "COMMENT ON %s %s IS %s", kind, name,
-			  wanted ? quote_literal_cstr(wanted) : "NULL");
+			  wanted ? literal(wanted) : "NULL");
 	{
 		char	   *word = pstrdup(kind);
 
@@ -1296,14 +1385,16 @@ schemadiff_script(SchemaDesc *from, SchemaDesc *to, SchemaCastable castable)
 /*
  * The statements that re-create, in the scratch schema, each definition of
  * the model that reads differently from the same object of the live
- * schema: CHECK and EXCLUDE constraints, defaults, indexes and views (see
- * schemadesc.h).  Run with the scratch schema first in search_path.
+ * schema: CHECK and EXCLUDE constraints, defaults, generation expressions
+ * (in a copy of their table), indexes and views (see schemadesc.h).  Run
+ * with the scratch schema first in search_path.
  */
 List *
 schemadiff_recreate_sql(SchemaDesc *live, SchemaDesc *model)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
+	int			copies = 0;
 
 	foreach(lc, model->tables)
 	{
@@ -1334,6 +1425,23 @@ schemadiff_recreate_sql(SchemaDesc *live, SchemaDesc *model)
 				result = lappend(result,
 								 psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
 										  q(b->name), q(cb->name), cb->expr));
+
+			/*
+			 * A generation expression cannot be altered: it is re-created in
+			 * a copy of the table, named RECREATED_COPY<n>, whose comment
+			 * names the table.
+			 */
+			if (ca != NULL && ca->generated && cb->generated && !same(ca->expr, cb->expr))
+			{
+				char	   *copy = psprintf("%s%d", RECREATED_COPY, ++copies);
+
+				result = lappend(result, psprintf("CREATE TABLE %s (LIKE %s)", copy, q(b->name)));
+				result = lappend(result,
+								 psprintf("ALTER TABLE %s DROP COLUMN %s, ADD COLUMN %s %s GENERATED ALWAYS AS (%s) STORED",
+										  copy, q(cb->name), q(cb->name), cb->type, cb->expr));
+				result = lappend(result, psprintf("COMMENT ON TABLE %s IS %s", copy,
+												  literal(b->name)));
+			}
 		}
 		foreach(lx, b->indexes)
 		{
@@ -1407,5 +1515,23 @@ schemadiff_adopt_canonical(SchemaDesc *model, SchemaDesc *recreated)
 
 		if (vr != NULL && !same(vb->definition, vr->definition))
 			vb->canonical = vr->definition;
+	}
+	foreach(lc, recreated->tables)
+	{
+		SchemaTable *copy = lfirst(lc);
+		SchemaTable *b;
+		ListCell   *lx;
+
+		if (strncmp(copy->name, RECREATED_COPY, strlen(RECREATED_COPY)) != 0 ||
+			copy->comment == NULL || (b = find(model->tables, copy->comment)) == NULL)
+			continue;
+		foreach(lx, copy->columns)
+		{
+			SchemaColumn *cr = lfirst(lx);
+			SchemaColumn *cb = find(b->columns, cr->name);
+
+			if (cr->generated && cb != NULL && cb->generated && !same(cb->expr, cr->expr))
+				cb->canonical_expr = cr->expr;
+		}
 	}
 }

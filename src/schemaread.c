@@ -33,7 +33,7 @@
 static const char enums_sql[] =
 "SELECT t.typname, e.enumlabel, pg_catalog.obj_description(t.oid, 'pg_type')"
 "  FROM pg_catalog.pg_type t"
-"  JOIN pg_catalog.pg_enum e ON e.enumtypid OPERATOR(pg_catalog.=) t.oid"
+"  LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid OPERATOR(pg_catalog.=) t.oid"
 " WHERE t.typnamespace OPERATOR(pg_catalog.=) $1 AND t.typtype OPERATOR(pg_catalog.=) 'e'"
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "t.oid")
 " ORDER BY t.oid, e.enumsortorder";
@@ -45,7 +45,8 @@ static const char sequences_sql[] =
 "                         s.seqmax, s.seqstart, s.seqcache,"
 "                         CASE WHEN s.seqcycle THEN '' ELSE 'NO ' END),"
 "       o.relname, o.attname,"
-"       pg_catalog.obj_description(c.oid, 'pg_class')"
+"       pg_catalog.obj_description(c.oid, 'pg_class'),"
+"       s.seqmin, s.seqmax, s.seqincrement"
 "  FROM pg_catalog.pg_class c"
 "  JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid"
 "  LEFT JOIN LATERAL (SELECT t.relname, a.attname"
@@ -105,7 +106,18 @@ static const char constraints_sql[] =
 "       pg_catalog.pg_get_constraintdef(k.oid, true),"
 "       (SELECT r.relname FROM pg_catalog.pg_class r"
 "         WHERE r.oid OPERATOR(pg_catalog.=) k.confrelid"
-"           AND r.relnamespace OPERATOR(pg_catalog.=) $1)"
+"           AND r.relnamespace OPERATOR(pg_catalog.=) $1),"
+"       (SELECT x.relname FROM pg_catalog.pg_class x"
+"         WHERE x.oid OPERATOR(pg_catalog.=) k.conindid"
+"           AND k.contype OPERATOR(pg_catalog.=) 'f'),"
+"       ARRAY(SELECT a.attname FROM pg_catalog.unnest(k.conkey) WITH ORDINALITY u (n, o)"
+"               JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid"
+"                                             AND a.attnum OPERATOR(pg_catalog.=) u.n"
+"              ORDER BY u.o),"
+"       ARRAY(SELECT a.attname FROM pg_catalog.unnest(k.confkey) WITH ORDINALITY u (n, o)"
+"               JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) k.confrelid"
+"                                             AND a.attnum OPERATOR(pg_catalog.=) u.n"
+"              ORDER BY u.o)"
 "  FROM pg_catalog.pg_constraint k"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
@@ -128,7 +140,11 @@ static const char indexes_sql[] =
 static const char views_sql[] =
 "SELECT c.oid, c.relname, pg_catalog.pg_get_viewdef(c.oid, true),"
 "       pg_catalog.obj_description(c.oid, 'pg_class'),"
-"       (SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(c.reloptions) o"
+"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1))"
+"                   OPERATOR(pg_catalog.||) '='"
+"                   OPERATOR(pg_catalog.||) pg_catalog.quote_literal(pg_catalog.substr(o,"
+"                       pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ' ORDER BY o)"
+"          FROM pg_catalog.unnest(c.reloptions) o"
 "         WHERE o OPERATOR(pg_catalog.!~~) 'check\\_option=%'),"
 "       (SELECT pg_catalog.upper(pg_catalog.substr(o, 14)) FROM pg_catalog.unnest(c.reloptions) o"
 "         WHERE o OPERATOR(pg_catalog.~~) 'check\\_option=%'),"
@@ -207,6 +223,15 @@ oid_at(Reader *r, int n)
 	return isnull ? InvalidOid : DatumGetObjectId(d);
 }
 
+static int64
+int64_at(Reader *r, int n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(r->row, SPI_tuptable->tupdesc, n, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
 static bool
 bool_at(Reader *r, int n)
 {
@@ -270,6 +295,7 @@ read_enums(Reader *r, Oid nspid)
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char	   *name;
+		bool		isnull;
 		MemoryContext old;
 
 		r->row = SPI_tuptable->vals[i];
@@ -282,7 +308,10 @@ read_enums(Reader *r, Oid nspid)
 			current->comment = text_at(r, 3);
 			result = lappend(result, current);
 		}
-		current->labels = lappend(current->labels, text_at(r, 2));
+		/* an enum type without values has one row, with a NULL label */
+		(void) SPI_getbinval(r->row, SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull)
+			current->labels = lappend(current->labels, text_at(r, 2));
 		MemoryContextSwitchTo(old);
 	}
 	return result;
@@ -305,6 +334,9 @@ read_sequences(Reader *r, Oid nspid)
 		seq->owner_table = text_at(r, 3);
 		seq->owner_column = text_at(r, 4);
 		seq->comment = text_at(r, 5);
+		seq->minvalue = int64_at(r, 6);
+		seq->maxvalue = int64_at(r, 7);
+		seq->increment = int64_at(r, 8);
 		old = MemoryContextSwitchTo(r->cxt);
 		result = lappend(result, seq);
 		MemoryContextSwitchTo(old);
@@ -386,6 +418,9 @@ read_tables(Reader *r, Oid nspid)
 		con->type = text_at(r, 3)[0];
 		con->definition = text_at(r, 4);
 		con->references = text_at(r, 5);
+		con->key_index = text_at(r, 6);
+		con->columns = names_at(r, 7);
+		con->ref_columns = names_at(r, 8);
 		old = MemoryContextSwitchTo(r->cxt);
 		table->constraints = lappend(table->constraints, con);
 		MemoryContextSwitchTo(old);

@@ -164,6 +164,8 @@ CREATE SCHEMA ag_todo;
 SET search_path = ag_todo;
 CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh');
 CREATE TABLE notes (id integer PRIMARY KEY, body text, mood mood);
+CREATE TYPE shade AS ENUM ();
+CREATE SEQUENCE ticket_seq START 5;
 \set m :cases /todos
 SET fleetmig.models_dir = :'m';
 \set VERBOSITY default
