@@ -555,6 +555,7 @@ fleetmig_create(PG_FUNCTION_ARGS)
 	{
 		require_up_to_date(project, target, head);
 		generated = autogenerate();
+		autogenerate_require_writable(generated);
 		if (generated->upgrade->changes == NIL)
 			ereport(NOTICE,
 					(errmsg("schema \"%s\" matches the model: the new migration is empty",

@@ -18,7 +18,7 @@
 SET fleetmig.migrations_dir = :'dir';
 SET fleetmig_test.pairs = :'pairs';
 BEGIN;
-SELECT plan(193);
+SELECT plan(195);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 
@@ -300,6 +300,13 @@ SET LOCAL fleetmig.models_dir = :'m';
 SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '42P15',
     'the model uses an object of schema "ag_01" that it does not declare',
     'a model that reads a live table it does not declare: 42P15');
+\set m :fixtures /autogen_cases/crlf_default
+SET LOCAL fleetmig.models_dir = :'m';
+SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '22021',
+    'autogenerate cannot write a carriage return before a line feed',
+    'a CR LF inside a literal of a default: 22021, no file');
+SELECT throws_ok($$SELECT fleetmig.check()$$, '55000', 'schema "ag_01" does not match the model',
+    'check() still compares with such a model');
 SET LOCAL search_path = pg_catalog, public;
 SELECT throws_ok($$SELECT fleetmig.create('x', autogenerate => true)$$, '3F000',
     'cannot compare the model with schema "pg_catalog"',
