@@ -451,6 +451,7 @@ autogenerate(void)
 		SchemaDesc *after;
 		SchemaScript *changed;
 		List	   *recreate;
+		Oid			scratch_oid;
 		Oid			save_userid;
 		int			save_sec_context;
 		ListCell   *lc;
@@ -470,17 +471,15 @@ autogenerate(void)
 			run_model_file(lfirst(lc));
 		SPI_finish();
 
-		/* the model's statements cannot change search_path, but be sure */
-		set_search_path(psprintf("%s, %s", scratch, path));
-		model = schemaread(get_namespace_oid(scratch, false));
-		result->uncompared = uncompared_objects(get_namespace_oid(scratch, false));
-		require_self_contained(get_namespace_oid(scratch, false), live);
+		scratch_oid = get_namespace_oid(scratch, false);
+		model = schemaread(scratch_oid);
+		result->uncompared = uncompared_objects(scratch_oid);
+		require_self_contained(scratch_oid, live);
 		recreate = schemadiff_recreate_sql(before, model);
 		if (recreate != NIL)
 		{
 			run_recreate(recreate);
-			schemadiff_adopt_canonical(model,
-									   schemaread(get_namespace_oid(scratch, false)));
+			schemadiff_adopt_canonical(model, schemaread(scratch_oid));
 		}
 		set_search_path(path);
 		after = schemaread(live);

@@ -255,6 +255,26 @@ column_retyped(SchemaColumn *a, SchemaColumn *b)
 }
 
 /*
+ * Whether one of the named columns of table ta (in "from") goes from table
+ * tb (in "to") or changes type there.
+ */
+static bool
+columns_retyped(SchemaTable *ta, SchemaTable *tb, List *names)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		SchemaColumn *ca = find(ta->columns, lfirst(lc));
+		SchemaColumn *cb = find(tb->columns, lfirst(lc));
+
+		if (ca == NULL || cb == NULL || column_retyped(ca, cb))
+			return true;
+	}
+	return false;
+}
+
+/*
  * A column of table ta (in "from") must be dropped and added again as
  * column cb of table tb (in "to"): it becomes a generated column, its
  * generation changes, or a column its generation reads goes or changes
@@ -264,22 +284,11 @@ static bool
 column_recreated(SchemaTable *ta, SchemaTable *tb, SchemaColumn *ca,
 				 SchemaColumn *cb)
 {
-	ListCell   *lc;
-
 	if (!cb->generated)
 		return false;
-	if (!ca->generated || !same(ca->type, cb->type) ||
-		!same_definition(ca->expr, ca->canonical_expr, cb->expr, cb->canonical_expr))
-		return true;
-	foreach(lc, ca->uses)
-	{
-		SchemaColumn *ua = find(ta->columns, lfirst(lc));
-		SchemaColumn *ub = find(tb->columns, lfirst(lc));
-
-		if (ua == NULL || ub == NULL || column_retyped(ua, ub))
-			return true;
-	}
-	return false;
+	return !ca->generated || !same(ca->type, cb->type) ||
+		!same_definition(ca->expr, ca->canonical_expr, cb->expr, cb->canonical_expr) ||
+		columns_retyped(ta, tb, ca->uses);
 }
 
 /* "table.column", quoted, as OWNED BY names it; NULL when there is none */
@@ -334,23 +343,10 @@ constraint_goes(Diff *d, SchemaTable *a, SchemaConstraint *ka)
 	kb = find(b->constraints, ka->name);
 	if (kb == NULL || !constraint_same(ka, kb))
 		return true;
-	if (ka->type == 'f')
-	{
-		ListCell   *lc;
-
-		/* its columns change type: it cannot stay while they do */
-		foreach(lc, ka->columns)
-		{
-			SchemaColumn *ca = find(a->columns, lfirst(lc));
-			SchemaColumn *cb = find(b->columns, lfirst(lc));
-
-			if (ca == NULL || cb == NULL || column_retyped(ca, cb))
-				return true;
-		}
-		if (ka->references != NULL && foreign_key_loses_key(d, ka))
-			return true;
-	}
-	return false;
+	/* a foreign key cannot stay while its columns change type */
+	return ka->type == 'f' &&
+		(columns_retyped(a, b, ka->columns) ||
+		 (ka->references != NULL && foreign_key_loses_key(d, ka)));
 }
 
 /*
@@ -385,15 +381,7 @@ foreign_key_loses_key(Diff *d, SchemaConstraint *ka)
 			constraint_goes(d, ra, k))
 			return true;
 	}
-	foreach(lc, ka->ref_columns)
-	{
-		SchemaColumn *ca = find(ra->columns, lfirst(lc));
-		SchemaColumn *cb = find(rb->columns, lfirst(lc));
-
-		if (ca == NULL || cb == NULL || column_retyped(ca, cb))
-			return true;
-	}
-	return false;
+	return columns_retyped(ra, rb, ka->ref_columns);
 }
 
 /* Whether a constraint of table "b" of "to" must be added */
@@ -581,10 +569,10 @@ release_sequences(Diff *d)
 static void
 drop_constraints_and_indexes(Diff *d)
 {
+	ListCell   *lc;
+
 	for (int pass = 0; pass < 2; pass++)
 	{
-		ListCell   *lc;
-
 		foreach(lc, d->from->tables)
 		{
 			SchemaTable *a = lfirst(lc);
@@ -603,25 +591,21 @@ drop_constraints_and_indexes(Diff *d)
 			}
 		}
 	}
+	foreach(lc, d->from->tables)
 	{
-		ListCell   *lc;
+		SchemaTable *a = lfirst(lc);
+		SchemaTable *b = find(d->to->tables, a->name);
+		ListCell   *li;
 
-		foreach(lc, d->from->tables)
+		foreach(li, a->indexes)
 		{
-			SchemaTable *a = lfirst(lc);
-			SchemaTable *b = find(d->to->tables, a->name);
-			ListCell   *li;
+			SchemaIndex *ia = lfirst(li);
 
-			foreach(li, a->indexes)
-			{
-				SchemaIndex *ia = lfirst(li);
-
-				if (!index_goes(d, a, ia))
-					continue;
-				statement(d, "DROP INDEX %s", q(ia->name));
-				if (find(b->indexes, ia->name) == NULL)
-					change(d, psprintf("drop index %s", ia->name));
-			}
+			if (!index_goes(d, a, ia))
+				continue;
+			statement(d, "DROP INDEX %s", q(ia->name));
+			if (find(b->indexes, ia->name) == NULL)
+				change(d, psprintf("drop index %s", ia->name));
 		}
 	}
 }
@@ -1059,6 +1043,39 @@ check_added_values(Diff *d)
 }
 
 /*
+ * The constraints that come, foreign keys or the others; those of a new
+ * table but its foreign keys are in its CREATE TABLE.
+ */
+static void
+add_constraints(Diff *d, bool foreign_keys)
+{
+	ListCell   *lc;
+
+	foreach(lc, d->to->tables)
+	{
+		SchemaTable *b = lfirst(lc);
+		SchemaTable *a = find(d->from->tables, b->name);
+		ListCell   *lx;
+
+		foreach(lx, b->constraints)
+		{
+			SchemaConstraint *kb = lfirst(lx);
+			SchemaConstraint *ka = a ? find(a->constraints, kb->name) : NULL;
+
+			if ((kb->type == 'f') != foreign_keys || (a == NULL && !foreign_keys) ||
+				!constraint_comes(d, b, kb))
+				continue;
+			statement(d, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(b->name),
+					  q(kb->name), kb->definition);
+			if (ka == NULL && a != NULL)
+				change(d, psprintf("add constraint %s on %s", kb->name, b->name));
+			else if (ka != NULL && !constraint_same(ka, kb))
+				change(d, psprintf("change constraint %s on %s", kb->name, b->name));
+		}
+	}
+}
+
+/*
  * 7. Owners of sequences, then constraints, indexes and foreign keys that
  * come.
  */
@@ -1077,57 +1094,27 @@ add_constraints_and_indexes(Diff *d)
 			statement(d, "ALTER SEQUENCE %s OWNED BY %s", q(sb->name), sequence_owner(sb));
 	}
 	restart_sequences(d);
-	for (int pass = 0; pass < 3; pass++)
+	add_constraints(d, false);
+	foreach(lc, d->to->tables)
 	{
-		foreach(lc, d->to->tables)
+		SchemaTable *b = lfirst(lc);
+		SchemaTable *a = find(d->from->tables, b->name);
+		ListCell   *lx;
+
+		foreach(lx, b->indexes)
 		{
-			SchemaTable *b = lfirst(lc);
-			bool		is_new = find(d->from->tables, b->name) == NULL;
-			ListCell   *lx;
+			SchemaIndex *ib = lfirst(lx);
 
-			if (pass == 1)
-			{
-				foreach(lx, b->indexes)
-				{
-					SchemaIndex *ib = lfirst(lx);
-					SchemaTable *a = find(d->from->tables, b->name);
-
-					if (!index_comes(d, b, ib))
-						continue;
-					statement(d, "%s", ib->definition);
-					if (a == NULL || find(a->indexes, ib->name) == NULL)
-						change(d, psprintf("add index %s", ib->name));
-					else if (!has_name(d->rebuilt, b->name))
-						change(d, psprintf("change index %s", ib->name));
-				}
+			if (!index_comes(d, b, ib))
 				continue;
-			}
-			foreach(lx, b->constraints)
-			{
-				SchemaConstraint *kb = lfirst(lx);
-				SchemaTable *a;
-				SchemaConstraint *ka;
-
-				if ((kb->type == 'f') != (pass == 2))
-					continue;
-				if (is_new && kb->type != 'f')
-					continue;	/* in its CREATE TABLE */
-				if (!constraint_comes(d, b, kb))
-					continue;
-				statement(d, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(b->name),
-						  q(kb->name), kb->definition);
-				a = find(d->from->tables, b->name);
-				ka = a ? find(a->constraints, kb->name) : NULL;
-				if (ka == NULL)
-				{
-					if (!is_new)
-						change(d, psprintf("add constraint %s on %s", kb->name, b->name));
-				}
-				else if (!constraint_same(ka, kb))
-					change(d, psprintf("change constraint %s on %s", kb->name, b->name));
-			}
+			statement(d, "%s", ib->definition);
+			if (a == NULL || find(a->indexes, ib->name) == NULL)
+				change(d, psprintf("add index %s", ib->name));
+			else if (!has_name(d->rebuilt, b->name))
+				change(d, psprintf("change index %s", ib->name));
 		}
 	}
+	add_constraints(d, true);
 }
 
 /*

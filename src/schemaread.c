@@ -264,6 +264,17 @@ names_at(Reader *r, int n)
 	return result;
 }
 
+/* lappend() in the caller's context */
+static List *
+append(Reader *r, List *list, void *object)
+{
+	MemoryContext old = MemoryContextSwitchTo(r->cxt);
+
+	list = lappend(list, object);
+	MemoryContextSwitchTo(old);
+	return list;
+}
+
 static void *
 alloc(Reader *r, Size size)
 {
@@ -295,24 +306,21 @@ read_enums(Reader *r, Oid nspid)
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char	   *name;
-		bool		isnull;
-		MemoryContext old;
+		char	   *label;
 
 		r->row = SPI_tuptable->vals[i];
 		name = text_at(r, 1);
-		old = MemoryContextSwitchTo(r->cxt);
 		if (current == NULL || strcmp(current->name, name) != 0)
 		{
-			current = palloc0(sizeof(SchemaEnum));
+			current = alloc(r, sizeof(SchemaEnum));
 			current->name = name;
 			current->comment = text_at(r, 3);
-			result = lappend(result, current);
+			result = append(r, result, current);
 		}
 		/* an enum type without values has one row, with a NULL label */
-		(void) SPI_getbinval(r->row, SPI_tuptable->tupdesc, 2, &isnull);
-		if (!isnull)
-			current->labels = lappend(current->labels, text_at(r, 2));
-		MemoryContextSwitchTo(old);
+		label = text_at(r, 2);
+		if (label != NULL)
+			current->labels = append(r, current->labels, label);
 	}
 	return result;
 }
@@ -326,7 +334,6 @@ read_sequences(Reader *r, Oid nspid)
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		SchemaSequence *seq = alloc(r, sizeof(SchemaSequence));
-		MemoryContext old;
 
 		r->row = SPI_tuptable->vals[i];
 		seq->name = text_at(r, 1);
@@ -337,9 +344,7 @@ read_sequences(Reader *r, Oid nspid)
 		seq->minvalue = int64_at(r, 6);
 		seq->maxvalue = int64_at(r, 7);
 		seq->increment = int64_at(r, 8);
-		old = MemoryContextSwitchTo(r->cxt);
-		result = lappend(result, seq);
-		MemoryContextSwitchTo(old);
+		result = append(r, result, seq);
 	}
 	return result;
 }
@@ -354,7 +359,6 @@ read_tables(Reader *r, Oid nspid)
 	Owner	   *owners;
 	int			ntables;
 	int			pos;
-	MemoryContext old;
 
 	run(tables_sql, nspid);
 	ntables = (int) SPI_processed;
@@ -368,9 +372,7 @@ read_tables(Reader *r, Oid nspid)
 		owners[i].object = table;
 		table->name = text_at(r, 2);
 		table->comment = text_at(r, 3);
-		old = MemoryContextSwitchTo(r->cxt);
-		result = lappend(result, table);
-		MemoryContextSwitchTo(old);
+		result = append(r, result, table);
 	}
 
 	run(columns_sql, nspid);
@@ -397,9 +399,7 @@ read_tables(Reader *r, Oid nspid)
 		col->generated = bool_at(r, 9);
 		col->comment = text_at(r, 10);
 		col->uses = names_at(r, 11);
-		old = MemoryContextSwitchTo(r->cxt);
-		table->columns = lappend(table->columns, col);
-		MemoryContextSwitchTo(old);
+		table->columns = append(r, table->columns, col);
 	}
 
 	run(constraints_sql, nspid);
@@ -421,9 +421,7 @@ read_tables(Reader *r, Oid nspid)
 		con->key_index = text_at(r, 6);
 		con->columns = names_at(r, 7);
 		con->ref_columns = names_at(r, 8);
-		old = MemoryContextSwitchTo(r->cxt);
-		table->constraints = lappend(table->constraints, con);
-		MemoryContextSwitchTo(old);
+		table->constraints = append(r, table->constraints, con);
 	}
 
 	run(indexes_sql, nspid);
@@ -441,9 +439,7 @@ read_tables(Reader *r, Oid nspid)
 		index->name = text_at(r, 2);
 		index->definition = text_at(r, 3);
 		index->comment = text_at(r, 4);
-		old = MemoryContextSwitchTo(r->cxt);
-		table->indexes = lappend(table->indexes, index);
-		MemoryContextSwitchTo(old);
+		table->indexes = append(r, table->indexes, index);
 	}
 	pfree(owners);
 	return result;
@@ -456,7 +452,6 @@ read_views(Reader *r, Oid nspid)
 	Owner	   *owners;
 	int			nviews;
 	int			pos = 0;
-	MemoryContext old;
 
 	run(views_sql, nspid);
 	nviews = (int) SPI_processed;
@@ -474,9 +469,7 @@ read_views(Reader *r, Oid nspid)
 		view->options = text_at(r, 5);
 		view->check_option = text_at(r, 6);
 		view->acl = text_at(r, 7);
-		old = MemoryContextSwitchTo(r->cxt);
-		result = lappend(result, view);
-		MemoryContextSwitchTo(old);
+		result = append(r, result, view);
 	}
 
 	run(view_columns_sql, nspid);
@@ -492,9 +485,7 @@ read_views(Reader *r, Oid nspid)
 		col = alloc(r, sizeof(SchemaColumn));
 		col->name = text_at(r, 2);
 		col->comment = text_at(r, 3);
-		old = MemoryContextSwitchTo(r->cxt);
-		view->columns = lappend(view->columns, col);
-		MemoryContextSwitchTo(old);
+		view->columns = append(r, view->columns, col);
 	}
 
 	run(view_uses_sql, nspid);
@@ -507,9 +498,7 @@ read_views(Reader *r, Oid nspid)
 		view = owner_of(owners, nviews, &pos, oid_at(r, 1));
 		if (view == NULL)
 			continue;
-		old = MemoryContextSwitchTo(r->cxt);
-		view->uses = lappend(view->uses, text_at(r, 2));
-		MemoryContextSwitchTo(old);
+		view->uses = append(r, view->uses, text_at(r, 2));
 	}
 	pfree(owners);
 	return result;
