@@ -16,6 +16,7 @@
 #include "lib/stringinfo.h"
 
 #include "catalog.h"
+#include "safesql.h"
 
 /* One object: "index public.idx_driver_phone" and its definition */
 typedef struct CatalogEntry
@@ -30,31 +31,33 @@ typedef struct CatalogEntry
 static const char snapshot_sql[] =
 "WITH ns AS ("
 "  SELECT oid, nspname FROM pg_catalog.pg_namespace"
-"   WHERE nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig'])"
-"     AND nspname OPERATOR(pg_catalog.!~) '^pg_(toast|temp)')"
+"   WHERE nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig']::pg_catalog.name[])"
+"     AND nspname OPERATOR(pg_catalog.!~) '^pg_(toast|temp)'::pg_catalog.text)"
 " SELECT key, def FROM ("
 "  SELECT 'schema ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname), ''"
 "    FROM ns n"
 "  UNION ALL"
-"  SELECT CASE c.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view '"
-"              WHEN 'S' THEN 'sequence ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END"
+"  SELECT CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'v'::pg_catalog.\"char\" THEN 'view '"
+"              WHEN c.relkind OPERATOR(pg_catalog.=) 'm'::pg_catalog.\"char\" THEN 'materialized view '"
+"              WHEN c.relkind OPERATOR(pg_catalog.=) 'S'::pg_catalog.\"char\" THEN 'sequence '"
+"              WHEN c.relkind OPERATOR(pg_catalog.=) 'f'::pg_catalog.\"char\" THEN 'foreign table ' ELSE 'table ' END"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),"
 "         pg_catalog.format('owner %s acl %s options %s persistence %s rls %s/%s %s',"
 "                           c.relowner::pg_catalog.regrole, c.relacl, c.reloptions, c.relpersistence,"
 "                           c.relrowsecurity, c.relforcerowsecurity,"
-"                           CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) ELSE '' END)"
+"                           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['v', 'm']::pg_catalog.\"char\"[]) THEN pg_catalog.pg_get_viewdef(c.oid) ELSE '' END)"
 "    FROM pg_catalog.pg_class c JOIN ns n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-"   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+"   WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'S', 'f']::pg_catalog.\"char\"[])"
 "  UNION ALL"
 "  SELECT 'column ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname),"
 "         pg_catalog.format_type(a.atttypid, a.atttypmod)"
 "         OPERATOR(pg_catalog.||) CASE WHEN a.attnotnull THEN ' not null' ELSE '' END"
-"         OPERATOR(pg_catalog.||) CASE a.attidentity WHEN 'a' THEN ' identity always'"
-"                                  WHEN 'd' THEN ' identity by default' ELSE '' END"
-"         OPERATOR(pg_catalog.||) CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) 's' THEN ' generated' ELSE '' END"
+"         OPERATOR(pg_catalog.||) CASE WHEN a.attidentity OPERATOR(pg_catalog.=) 'a'::pg_catalog.\"char\" THEN ' identity always'"
+"                                  WHEN a.attidentity OPERATOR(pg_catalog.=) 'd'::pg_catalog.\"char\" THEN ' identity by default' ELSE '' END"
+"         OPERATOR(pg_catalog.||) CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) 's'::pg_catalog.\"char\" THEN ' generated' ELSE '' END"
 "         OPERATOR(pg_catalog.||) COALESCE(' default ' OPERATOR(pg_catalog.||)"
 "                                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), '')"
 "         OPERATOR(pg_catalog.||) pg_catalog.format(' collation %s acl %s', a.attcollation, a.attacl)"
@@ -64,7 +67,7 @@ static const char snapshot_sql[] =
 "    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
 "                                     AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
 "   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
-"     AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')"
+"     AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'f', 'c']::pg_catalog.\"char\"[])"
 "  UNION ALL"
 "  SELECT 'constraint ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) OPERATOR(pg_catalog.||) '.'"
@@ -124,20 +127,20 @@ static const char snapshot_sql[] =
 "         OPERATOR(pg_catalog.||) ')',"
 "         d.description"
 "    FROM pg_catalog.pg_description d"
-"   WHERE (pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema IN (SELECT nspname FROM ns)"
+"   WHERE (pg_catalog.pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema OPERATOR(pg_catalog.=) ANY (SELECT nspname::pg_catalog.text FROM ns)"
 "  UNION ALL"
 "  SELECT 'type ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
 "         OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.typname),"
 "         pg_catalog.format('%s base %s not null %s default %s owner %s ', t.typtype,"
 "                           t.typbasetype::pg_catalog.regtype, t.typnotnull, t.typdefault,"
 "                           t.typowner::pg_catalog.regrole) OPERATOR(pg_catalog.||) COALESCE(' ' OPERATOR(pg_catalog.||)"
-"           (SELECT pg_catalog.string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)"
+"           (SELECT pg_catalog.string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder USING OPERATOR(pg_catalog.<))"
 "              FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid), '')"
 "    FROM pg_catalog.pg_type t JOIN ns n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace"
-"   WHERE t.typtype IN ('e', 'd', 'r', 'm')"
-"      OR (t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c"
-"                       WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')"
-" ) s (key, def) ORDER BY key COLLATE \"C\"";
+"   WHERE t.typtype OPERATOR(pg_catalog.=) ANY (ARRAY['e', 'd', 'r', 'm']::pg_catalog.\"char\"[])"
+"      OR (t.typtype OPERATOR(pg_catalog.=) 'c'::pg_catalog.\"char\" AND (SELECT c.relkind FROM pg_catalog.pg_class c"
+"                       WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c'::pg_catalog.\"char\")"
+" ) s (key, def) ORDER BY key COLLATE pg_catalog.\"C\"";
 
 /*
  * The schema as it is now: a List of CatalogEntry *, sorted by key, in the
@@ -149,11 +152,14 @@ catalog_snapshot(void)
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *result = NIL;
 	int			rc;
+	int			nest;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	/* not read-only: a fresh snapshot sees the steps just run */
+	nest = safesql_enter();
 	rc = SPI_execute(snapshot_sql, false, 0);
+	safesql_leave(nest);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog: %s", SPI_result_code_string(rc));
 	for (uint64 i = 0; i < SPI_processed; i++)

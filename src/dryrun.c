@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 
 #include "dryrun.h"
+#include "safesql.h"
 #include "runner.h"
 #include "subxact.h"
 
@@ -33,42 +34,60 @@ static const char locks_sql[] =
 "  FROM pg_catalog.pg_locks l"
 "  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation"
 "  LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted"
+" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'::pg_catalog.text AND l.granted"
 "   AND l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
-"   AND (c.oid IS NULL OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig'])"
-"        AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'))"
-" ORDER BY 1";
+"   AND (c.oid IS NULL OR (n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig']::pg_catalog.name[])"
+"        AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'::pg_catalog.text))"
+" ORDER BY 1 USING OPERATOR(pg_catalog.<)";
 
-/* user relations, "oid kind filenode name" */
+/* user relations, "oid kind filenode"; query_strings() adds the name */
 static const char relations_sql[] =
-"SELECT pg_catalog.format('%s %s %s %s', c.oid::pg_catalog.int8, c.relkind, c.relfilenode,"
-"                         c.oid::pg_catalog.regclass)"
+"SELECT pg_catalog.format('%s %s %s', c.oid::pg_catalog.int8, c.relkind, c.relfilenode)"
 "  FROM pg_catalog.pg_class c"
 "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-" WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig'])"
-"   AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'"
-" ORDER BY 1";
+" WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'fleetmig']::pg_catalog.name[])"
+"   AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'::pg_catalog.text"
+" ORDER BY 1 USING OPERATOR(pg_catalog.<)";
 
 /*
  * The rows of a one-column query, as a List of char * in the caller's
- * memory context.
+ * memory context.  With relation_names, each row starts with a relation's
+ * OID, and its name is added at the end as regclass prints it under the
+ * caller's search_path (so "users" for public.users), by C code that runs
+ * nothing a user could have defined.
  */
 static List *
-query_strings(const char *sql)
+query_strings(const char *sql, bool relation_names)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *result = NIL;
+	int			nest;
+	int			rc;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
+	nest = safesql_enter();
+	rc = SPI_execute(sql, false, 0);
+	safesql_leave(nest);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the lock manager or the catalog");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		MemoryContext old = MemoryContextSwitchTo(caller);
 
-		result = lappend(result, pstrdup(value));
+		CHECK_FOR_INTERRUPTS();
+		if (relation_names)
+		{
+			Oid			relid = (Oid) strtoul(value, NULL, 10);
+
+			value = psprintf("%s %s", value,
+							 DatumGetCString(DirectFunctionCall1(regclassout,
+																 ObjectIdGetDatum(relid))));
+		}
+		else
+			value = pstrdup(value);
+		result = lappend(result, value);
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();
@@ -183,7 +202,7 @@ dryrun_steps(List *steps)
 {
 	Subxact		sub;
 	List	   *result = NIL;
-	List	   *existing = query_strings(relations_sql);
+	List	   *existing = query_strings(relations_sql, true);
 	ListCell   *lc;
 
 	subxact_begin(&sub);
@@ -192,15 +211,15 @@ dryrun_steps(List *steps)
 		foreach(lc, steps)
 		{
 			DryRunStep *r = palloc0(sizeof(DryRunStep));
-			List	   *locks_before = query_strings(locks_sql);
-			List	   *rels_before = query_strings(relations_sql);
+			List	   *locks_before = query_strings(locks_sql, false);
+			List	   *rels_before = query_strings(relations_sql, true);
 			List	   *rels_after;
 
 			CHECK_FOR_INTERRUPTS();
 			r->step = lfirst(lc);
 			r->duration = runner_run_step(r->step, NULL);
-			rels_after = query_strings(relations_sql);
-			r->locks = new_locks(locks_before, query_strings(locks_sql), existing);
+			rels_after = query_strings(relations_sql, true);
+			r->locks = new_locks(locks_before, query_strings(locks_sql, false), existing);
 			r->rewrites = rewritten(rels_before, rels_after);
 			result = lappend(result, r);
 		}
