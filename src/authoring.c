@@ -275,7 +275,7 @@ write_exclusively(const char *path, const char *name, const char *text,
  * return its path.  labels and depends_on are lists of names (a depends_on
  * entry may be any target naming one revision); upgrades and downgrades the
  * SQL of the sections.  The caller has checked the privilege with
- * authoring_check_privilege() and holds the advisory lock.
+ * authoring_check_privilege() and holds the state lock.
  */
 char *
 authoring_write(Project *project, const char *message, List *parents,

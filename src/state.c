@@ -3,10 +3,14 @@
  * state.c
  *	  Read and write fleetmig.version and fleetmig.log through SPI (SPEC §6).
  *
- * Every statement is schema-qualified, uses pg_catalog operators, and runs
- * as the owner of fleetmig.version (the extension's owner), so a deploy role
- * needs no privilege on these tables and objects in its search_path cannot
- * take part.  Plans are prepared once per backend and kept.
+ * Every statement is schema-qualified, uses pg_catalog operators, runs under
+ * search_path = pg_catalog, pg_temp and as the owner of fleetmig.version
+ * (the extension's owner), so a deploy role needs no privilege on these
+ * tables and objects in its search_path cannot take part.  Plans are
+ * prepared once per backend and kept.
+ *
+ * The lock that serialises state changes is a lock on fleetmig.version
+ * taken from C, not an advisory key any role could hold (SPEC §9).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -26,6 +31,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "safesql.h"
 #include "state.h"
 
 typedef enum StateStatement
@@ -49,13 +55,13 @@ static const struct
 {
 	[STMT_READ_VERSION] = {
 		"SELECT revision FROM fleetmig.version"
-		" ORDER BY revision COLLATE \"C\"",
+		" ORDER BY revision COLLATE pg_catalog.\"C\"",
 		0, {0}
 	},
 	[STMT_READ_LATEST_LOG] = {
 		"SELECT DISTINCT ON (revision) revision, direction,"
 		" checksum IS NOT NULL, applied_at FROM fleetmig.log"
-		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp' OR checksum IS NOT NULL"
+		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp'::pg_catalog.text OR checksum IS NOT NULL"
 		" ORDER BY revision, id DESC",
 		0, {0}
 	},
@@ -67,14 +73,14 @@ static const struct
 	},
 	[STMT_READ_CHECKSUMS] = {
 		"SELECT DISTINCT ON (revision) revision, checksum, direction FROM fleetmig.log"
-		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp' OR checksum IS NOT NULL"
+		" WHERE direction OPERATOR(pg_catalog.<>) 'stamp'::pg_catalog.text OR checksum IS NOT NULL"
 		" ORDER BY revision, id DESC",
 		0, {0}
 	},
 	[STMT_FINGERPRINT] = {
 		"SELECT pg_catalog.format('%s/%s/%s', (SELECT pg_catalog.count(*) FROM fleetmig.log),"
 		" (SELECT pg_catalog.max(id) FROM fleetmig.log),"
-		" (SELECT pg_catalog.string_agg(revision, ',' ORDER BY revision COLLATE \"C\")"
+		" (SELECT pg_catalog.string_agg(revision, ',' ORDER BY revision COLLATE pg_catalog.\"C\")"
 		" FROM fleetmig.version))",
 		0, {0}
 	},
@@ -107,6 +113,7 @@ typedef struct StateCall
 {
 	Oid			save_userid;
 	int			save_sec_context;
+	int			guc_nest;
 	MemoryContext caller_cxt;
 } StateCall;
 
@@ -117,15 +124,54 @@ static SPIPlanPtr state_plan(StateStatement stmt);
 static char *state_fingerprint(Snapshot snapshot);
 
 /*
- * Take the advisory lock that serialises every state change (SPEC §8).
- * Transaction-level, so it is released at commit or abort; waits honour
+ * fleetmig.version, whose lock serialises every state change.
+ */
+static Oid
+state_version_relid(void)
+{
+	Oid			relid = get_relname_relid("version",
+										  get_namespace_oid("fleetmig", false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table fleetmig.version does not exist"),
+				 errhint("Recreate the extension: DROP EXTENSION fleetmig, then CREATE EXTENSION fleetmig.")));
+	return relid;
+}
+
+/*
+ * Take the lock that serialises every state change (SPEC §8, §9): a
+ * transaction-level lock on fleetmig.version, released at commit or abort.
+ * The mode conflicts with itself but not with reads or writes of the
+ * table, and SQL can take it only with UPDATE, DELETE or TRUNCATE on the
+ * table, which nobody but its owner has.  Waits queue and honour
  * lock_timeout.
  */
 void
 state_lock(void)
 {
-	DirectFunctionCall1(pg_advisory_xact_lock_int8,
-						Int64GetDatum(STATE_LOCK_KEY));
+	LockRelationOid(state_version_relid(), STATE_LOCK_MODE);
+}
+
+/*
+ * The same lock held by the session, across the commits of
+ * upgrade_each(); release it with state_unlock_session().
+ */
+void
+state_lock_session(void)
+{
+	LockRelId	relid = {state_version_relid(), MyDatabaseId};
+
+	LockRelationIdForSession(&relid, STATE_LOCK_MODE);
+}
+
+void
+state_unlock_session(void)
+{
+	LockRelId	relid = {state_version_relid(), MyDatabaseId};
+
+	UnlockRelationIdForSession(&relid, STATE_LOCK_MODE);
 }
 
 /*
@@ -135,16 +181,10 @@ state_lock(void)
 Oid
 state_owner(void)
 {
-	Oid			nsp = get_namespace_oid("fleetmig", false);
-	Oid			relid = get_relname_relid("version", nsp);
+	Oid			relid = state_version_relid();
 	HeapTuple	tuple;
 	Oid			owner;
 
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table fleetmig.version does not exist"),
-				 errhint("Recreate the extension: DROP EXTENSION fleetmig, then CREATE EXTENSION fleetmig.")));
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
@@ -154,7 +194,8 @@ state_owner(void)
 }
 
 /*
- * Connect to SPI and become the owner of fleetmig.version.
+ * Connect to SPI, restrict search_path and become the owner of
+ * fleetmig.version.
  */
 static void
 state_enter(StateCall *call)
@@ -167,11 +208,13 @@ state_enter(StateCall *call)
 		elog(ERROR, "SPI_connect failed");
 	SetUserIdAndSecContext(owner,
 						   call->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	call->guc_nest = safesql_enter();
 }
 
 static void
 state_leave(StateCall *call)
 {
+	safesql_leave(call->guc_nest);
 	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
 	SPI_finish();
 }

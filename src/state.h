@@ -10,13 +10,13 @@
 
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
+#include "storage/lockdefs.h"
 
 /*
- * Key of the transaction-level advisory lock every state change takes: the
- * bytes of "fleetmig" as a bigint, so pg_locks shows it as locktype
- * advisory, classid 1718379877 ("flee"), objid 1953327463 ("tmig").
+ * Mode of the lock on fleetmig.version that every state change takes: it
+ * conflicts with itself, not with reading or writing the table.
  */
-#define STATE_LOCK_KEY INT64CONST(7380385375772830055)
+#define STATE_LOCK_MODE ShareUpdateExclusiveLock
 
 /* The latest log row of a revision */
 typedef struct StateLogEntry
@@ -46,6 +46,8 @@ typedef struct StateChecksum
 } StateChecksum;
 
 extern void state_lock(void);
+extern void state_lock_session(void);
+extern void state_unlock_session(void);
 extern Oid	state_owner(void);
 extern void state_check_snapshot(void);
 extern List *state_read_checksums(void);

@@ -5,8 +5,8 @@
  *	  step, for long chains and big data migrations (SPEC §8).
  *
  * A C procedure with non-atomic SPI: the plan is made once, in memory that
- * lives across the commits, under a session-level advisory lock held for
- * the whole call and released on return and on error.  After a failure in
+ * lives across the commits, under a session-level lock on fleetmig.version
+ * held for the whole call and released on return and on error.  After a failure in
  * step k, the steps before k stay committed.
  *
  *-------------------------------------------------------------------------
@@ -17,9 +17,9 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 
+#include "args.h"
 #include "project.h"
 #include "runner.h"
 #include "state.h"
@@ -47,17 +47,13 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 				 errdetail("It commits after every step, which is not possible inside a transaction block or a function."),
 				 errhint("Run CALL fleetmig.%s_each(...) on its own, or use SELECT * FROM fleetmig.%s(...) inside a transaction.",
 						 name, name)));
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be NULL")));
 
 	/* the procedure's SPI memory lives until it returns, across commits */
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect_ext failed");
-	spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	spec = args_text(fcinfo, 0, "target");
 
-	DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(STATE_LOCK_KEY));
+	state_lock_session();
 	PG_TRY();
 	{
 		MemoryContext step_cxt;
@@ -95,7 +91,7 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 	}
 	PG_FINALLY();
 	{
-		DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(STATE_LOCK_KEY));
+		state_unlock_session();
 	}
 	PG_END_TRY();
 	SPI_finish();

@@ -65,9 +65,10 @@ CALL fleetmig.upgrade_each('head');
 SELECT * FROM fleetmig.current();
 SELECT revision, direction FROM fleetmig.log ORDER BY id;
 SELECT attname FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attnum > 0 ORDER BY attnum;
--- and the session lock is released: another call can take it
-SELECT pg_try_advisory_lock(7380385375772830055) AS lock_free;
-SELECT pg_advisory_unlock(7380385375772830055);
+-- and the session lock on fleetmig.version is released
+SELECT count(*) AS locks_held FROM pg_locks
+ WHERE pid = pg_backend_pid() AND relation = 'fleetmig.version'::regclass
+   AND mode = 'ShareUpdateExclusiveLock';
 CALL fleetmig.downgrade_each('base');
 SELECT count(*) FROM fleetmig.version;
 TRUNCATE fleetmig.log RESTART IDENTITY;

@@ -40,11 +40,13 @@ SELECT l.revision,
   FROM fleetmig.log l JOIN fleetmig.history() h USING (revision)
  WHERE l.checksum IS NOT NULL ORDER BY l.id;
 
--- stamp takes the transaction-level advisory lock of SPEC §8
+-- stamp takes fleetmig's lock (SPEC §8, §9): a transaction-level lock on
+-- fleetmig.version that conflicts with itself, and no advisory lock
 BEGIN;
 SELECT revision FROM fleetmig.stamp('head');
-SELECT locktype, classid, objid, objsubid, mode, granted FROM pg_locks
- WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+SELECT locktype, relation::regclass, mode, granted FROM pg_locks
+ WHERE pid = pg_backend_pid() AND (locktype = 'advisory' OR relation = 'fleetmig.version'::regclass)
+ ORDER BY mode;
 ROLLBACK;
 TABLE state;
 
