@@ -14,6 +14,7 @@ OBJS = \
 	src/statements.o \
 	src/runner.o \
 	src/offline.o \
+	src/scriptguard.o \
 	src/authoring.o \
 	src/catalog.o \
 	src/schemaread.o \
@@ -23,7 +24,9 @@ OBJS = \
 	src/stepwise.o \
 	src/dryrun.o \
 	src/subxact.o \
+	src/safesql.o \
 	src/srf.o \
+	src/args.o \
 	src/commands.o
 
 DATA = $(wildcard sql/fleetmig--*.sql)

@@ -21,6 +21,7 @@ PG_MODULE_MAGIC;
 char	   *fleetmig_migrations_dir = NULL;
 char	   *fleetmig_models_dir = NULL;
 bool		fleetmig_verify_checksums = true;
+bool		fleetmig_check_drift = true;
 int			fleetmig_step_lock_timeout = 0;
 int			fleetmig_step_retries = 0;
 
@@ -56,6 +57,15 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("fleetmig.check_drift",
+							 "Make check() compare the schema with the declared model.",
+							 "Off, check() looks only at the migrations; in a read-only transaction the comparison cannot run and check() fails unless this is off.",
+							 &fleetmig_check_drift,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomIntVariable("fleetmig.step_lock_timeout",
 							"Lock timeout of each step of an upgrade or downgrade; 0 means none.",
 							"A step that times out waiting for a lock is rolled back alone and retried fleetmig.step_retries times.",
@@ -74,9 +84,5 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("fleetmig");
-#else
-	EmitWarningsOnPlaceholders("fleetmig");
-#endif
 }

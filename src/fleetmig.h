@@ -11,6 +11,7 @@
 extern char *fleetmig_migrations_dir;
 extern char *fleetmig_models_dir;
 extern bool fleetmig_verify_checksums;
+extern bool fleetmig_check_drift;
 extern int	fleetmig_step_lock_timeout;
 extern int	fleetmig_step_retries;
 

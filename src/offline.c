@@ -5,6 +5,20 @@
  *	  the sections an upgrade or downgrade would run, in order, with the
  *	  writes to fleetmig.version and fleetmig.log, for review or for psql.
  *
+ * psql never reads migration text as script (SPEC §9).  Every statement of
+ * a section, and every value fleetmig writes, is a dollar-quoted literal
+ * whose tag does not occur in it; a statement runs by "SELECT <literal>
+ * \gexec", so psql sends its text to the server unread: no meta-command,
+ * no variable interpolation, whatever standard_conforming_strings says.
+ * Outside the literals the script is ASCII, and before any text that is
+ * not, psql's client encoding is put back to the one the script started
+ * with (a section may have changed it).  Comment lines (names, messages)
+ * are folded to one printable line.
+ *
+ * The script first calls fleetmig.script_guard(), which checks the caller,
+ * takes fleetmig's lock and refuses to go on unless the database is at the
+ * revisions the script starts from, with the applied files unchanged.
+ *
  * The script is meant to run as one transaction (psql -1): it has no BEGIN
  * or COMMIT of its own, unless a revision marked "transaction off" is on
  * the way: that one runs as its own step outside any transaction block,
@@ -17,16 +31,108 @@
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 
 #include "checksum.h"
 #include "offline.h"
 #include "project.h"
-#include "state.h"
 #include "statements.h"
 
-static void append_section(StringInfo buf, Revision *rev, ScriptSection *section);
+/* The script being written */
+typedef struct OfflineScript
+{
+	StringInfoData buf;
+	bool		ran_sql;		/* a section ran since the encoding was set */
+} OfflineScript;
+
+static bool is_ascii(const char *s);
+static void emit(OfflineScript *out, StringInfo text);
+static void append_folded(StringInfo buf, const char *s);
+static void append_literal(StringInfo buf, const char *s);
+static void append_section(OfflineScript *out, Revision *rev,
+						   ScriptSection *section);
+static void append_guard(StringInfo buf, RevisionMap *map, List *from,
+						 bool session);
+static void append_step(OfflineScript *out, Step *step, bool *applied,
+						bool up);
 static char *describe_heads(List *heads);
+static List *heads_after(RevisionMap *map, List *from, List *steps);
+
+static bool
+is_ascii(const char *s)
+{
+	for (; *s; s++)
+	{
+		if ((unsigned char) *s >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Add "text" (whole lines) to the script and free it.  If it is not ASCII
+ * and a section ran since, first put psql's client encoding back to the
+ * script's (the variable the script set at its start), so that psql lexes
+ * the text and the server reads it as written.
+ */
+static void
+emit(OfflineScript *out, StringInfo text)
+{
+	if (out->ran_sql && !is_ascii(text->data))
+	{
+		appendStringInfoString(&out->buf, "\\encoding :fleetmig_encoding\n");
+		out->ran_sql = false;
+	}
+	appendBinaryStringInfo(&out->buf, text->data, text->len);
+	resetStringInfo(text);
+}
+
+/*
+ * "s" on one line of a comment: control characters (line feeds, carriage
+ * returns and the like, which could end the comment for psql) become '?'.
+ */
+static void
+append_folded(StringInfo buf, const char *s)
+{
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		appendStringInfoChar(buf, (c < 0x20 || c == 0x7f) ? '?' : (char) c);
+	}
+}
+
+/*
+ * "s" as a dollar-quoted literal: $fm$ unless the text would end the quote
+ * early, then $fm1$, $fm2$, ...  The quote ends early if the tag occurs in
+ * the text, or if the text ends with a beginning of the tag that the tag
+ * completes to the tag again (text "x$fm" + "$fm$").
+ */
+static void
+append_literal(StringInfo buf, const char *s)
+{
+	size_t		len = strlen(s);
+	char		tag[32];
+
+	for (int n = 0;; n++)
+	{
+		size_t		taglen;
+		bool		clash;
+
+		CHECK_FOR_INTERRUPTS();
+		if (n == 0)
+			strlcpy(tag, "$fm$", sizeof(tag));
+		else
+			snprintf(tag, sizeof(tag), "$fm%d$", n);
+		taglen = strlen(tag);
+		clash = strstr(s, tag) != NULL;
+		for (size_t k = 1; !clash && k < taglen && k <= len; k++)
+			clash = memcmp(s + len - k, tag, k) == 0 &&
+				memcmp(tag, tag + k, taglen - k) == 0;
+		if (!clash)
+			break;
+	}
+	appendStringInfo(buf, "%s%s%s", tag, s, tag);
+}
 
 static char *
 describe_heads(List *heads)
@@ -35,19 +141,152 @@ describe_heads(List *heads)
 }
 
 /*
- * A section as written in the file, checked like upgrade() checks it, with
- * a semicolon after the last statement when the file has none.
+ * The heads once "steps" have run from "from".
+ */
+static List *
+heads_after(RevisionMap *map, List *from, List *steps)
+{
+	bool	   *applied = project_applied_mask(map, from);
+	List	   *after = NIL;
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		List	   *remove;
+		List	   *add;
+
+		plan_step_rows(lfirst(lc), applied, &remove, &add);
+	}
+	for (int i = 0; i < map->nrevisions; i++)
+	{
+		if (applied[i])
+			after = lappend(after, map->revisions[i]);
+	}
+	return plan_heads_of(map, after);
+}
+
+/*
+ * A section, checked like upgrade() checks it, one statement per \gexec, as
+ * upgrade() runs it one statement at a time.
  */
 static void
-append_section(StringInfo buf, Revision *rev, ScriptSection *section)
+append_section(OfflineScript *out, Revision *rev, ScriptSection *section)
 {
-	List	   *statements = statements_split(rev, section);
+	StringInfoData line;
+	ListCell   *lc;
 
-	if (statements == NIL)
-		return;
-	appendStringInfo(buf, "%s\n", section->sql);
-	if (!((Statement *) llast(statements))->terminated)
-		appendStringInfoString(buf, ";\n");
+	initStringInfo(&line);
+	foreach(lc, statements_split(rev, section))
+	{
+		CHECK_FOR_INTERRUPTS();
+		appendStringInfoString(&line, "SELECT ");
+		append_literal(&line, ((Statement *) lfirst(lc))->sql);
+		appendStringInfoString(&line, " \\gexec\n");
+		emit(out, &line);
+		out->ran_sql = true;
+	}
+	pfree(line.data);
+}
+
+/*
+ * The guard call: the heads the script starts from, and the checksum of
+ * every revision applied there as its file is now.
+ */
+static void
+append_guard(StringInfo buf, RevisionMap *map, List *from, bool session)
+{
+	bool	   *applied = project_applied_mask(map, from);
+	const char *sep = "";
+	ListCell   *lc;
+
+	appendStringInfo(buf,
+					 "SELECT fleetmig.script_guard(session_lock => %s,\n"
+					 "    heads => ARRAY[",
+					 session ? "true" : "false");
+	foreach(lc, from)
+	{
+		appendStringInfoString(buf, sep);
+		append_literal(buf, ((Revision *) lfirst(lc))->id);
+		sep = ", ";
+	}
+	appendStringInfoString(buf, "]::pg_catalog.text[],\n    applied => ARRAY[");
+	sep = "\n        ";
+	for (int i = 0; i < map->nrevisions; i++)
+	{
+		Revision   *rev = map->revisions[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (!applied[i])
+			continue;
+		appendStringInfoString(buf, sep);
+		append_literal(buf, psprintf("%s %s", rev->id,
+									 checksum_sha256_hex(rev->text, rev->text_len)));
+		sep = ",\n        ";
+	}
+	appendStringInfoString(buf, "]::pg_catalog.text[]);\n");
+}
+
+/*
+ * One step: its comment lines, its section and its state writes.  "applied"
+ * is the state before it, and after it on return.
+ */
+static void
+append_step(OfflineScript *out, Step *step, bool *applied, bool up)
+{
+	Revision   *rev = step->revision;
+	StringInfoData text;
+	List	   *remove;
+	List	   *add;
+	ListCell   *lc;
+
+	initStringInfo(&text);
+	appendStringInfo(&text, "\n-- Running %s ", up ? "upgrade" : "downgrade");
+	append_folded(&text, psprintf("%s -> %s%s%s", plan_step_origin(step),
+								  plan_step_destination(step),
+								  rev->message ? ", " : "",
+								  rev->message ? rev->message : ""));
+	appendStringInfoString(&text, "\n-- File \"");
+	append_folded(&text, rev->filename);
+	appendStringInfoString(&text, "\"\n");
+	if (!rev->transactional)
+		appendStringInfoString(&text, "COMMIT;\n-- transaction off: each statement on its own\n");
+	emit(out, &text);
+
+	append_section(out, rev, up ? &rev->upgrade : &rev->downgrade);
+	if (!rev->transactional)
+		appendStringInfoString(&text, "BEGIN;\n");
+	if (up && rev->verify.present)
+	{
+		appendStringInfoString(&text, "-- verify\n");
+		emit(out, &text);
+		append_section(out, rev, &rev->verify);
+	}
+
+	plan_step_rows(step, applied, &remove, &add);
+	foreach(lc, remove)
+	{
+		appendStringInfoString(&text,
+							   "DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) ");
+		append_literal(&text, ((Revision *) lfirst(lc))->id);
+		appendStringInfoString(&text, "::pg_catalog.text;\n");
+	}
+	foreach(lc, add)
+	{
+		appendStringInfoString(&text, "INSERT INTO fleetmig.version (revision) VALUES (");
+		append_literal(&text, ((Revision *) lfirst(lc))->id);
+		appendStringInfoString(&text, ");\n");
+	}
+	emit(out, &text);
+	appendStringInfoString(&text,
+						   "INSERT INTO fleetmig.log (revision, direction, checksum, script, applied_by, applied_at)\nVALUES (");
+	append_literal(&text, rev->id);
+	appendStringInfo(&text, ", '%s', ", up ? "upgrade" : "downgrade");
+	append_literal(&text, checksum_sha256_hex(rev->text, rev->text_len));
+	appendStringInfoString(&text, ", ");
+	append_literal(&text, rev->text);
+	appendStringInfoString(&text, ", CURRENT_USER, pg_catalog.clock_timestamp());\n");
+	emit(out, &text);
+	pfree(text.data);
 }
 
 /*
@@ -58,9 +297,9 @@ char *
 offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 			   StepDirection direction)
 {
-	StringInfoData buf;
+	OfflineScript out;
+	StringInfoData text;
 	bool	   *applied = project_applied_mask(map, from);
-	List	   *after = NIL;
 	bool		up = (direction == STEP_UPGRADE);
 	bool		split = false;
 	ListCell   *lc;
@@ -68,93 +307,54 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	foreach(lc, steps)
 		split |= !((Step *) lfirst(lc))->revision->transactional;
 
-	initStringInfo(&buf);
+	initStringInfo(&out.buf);
+	out.ran_sql = false;
+	initStringInfo(&text);
+	appendStringInfo(&text, "-- fleetmig %s script\n-- from: ",
+					 up ? "upgrade" : "downgrade");
+	append_folded(&text, describe_heads(from));
+	appendStringInfoString(&text, "\n-- to:   ");
+	append_folded(&text, spec);
+	appendStringInfoString(&text, " (");
+	append_folded(&text, describe_heads(heads_after(map, from, steps)));
+	appendStringInfo(&text, ")\n-- %d step%s.  ", list_length(steps),
+					 list_length(steps) == 1 ? "" : "s");
+	if (split)
+		appendStringInfoString(&text,
+							   "A revision marked \"transaction off\" runs outside any\n"
+							   "-- transaction block, so the script holds its own transactions: run it\n"
+							   "-- with psql, without -1, as a role that may write fleetmig.version and\n"
+							   "-- fleetmig.log:\n"
+							   "--   psql -f <this file>\n"
+							   "-- It stops at the first error; the steps before it stay committed.\n"
+							   "-- fleetmig's lock, held by the session, keeps other deployers out.\n");
+	else
+		appendStringInfoString(&text,
+							   "Run it as one transaction, as a role that may write\n"
+							   "-- fleetmig.version and fleetmig.log:\n"
+							   "--   psql -1 -f <this file>\n");
+	appendStringInfoString(&text,
+						   "-- Each statement of a migration is a dollar-quoted literal that psql\n"
+						   "-- sends to the server as it is (\\gexec): psql reads none of it.\n"
+						   "\n"
+						   "\\set ON_ERROR_STOP on\n"
+						   "\\set fleetmig_encoding :ENCODING\n");
+	append_guard(&text, map, from, split);
+	if (split)
+		appendStringInfoString(&text, "BEGIN;\n");
+	emit(&out, &text);
+
 	foreach(lc, steps)
 	{
-		Step	   *step = lfirst(lc);
-		Revision   *rev = step->revision;
-		List	   *remove;
-		List	   *add;
-		ListCell   *lc2;
-
 		CHECK_FOR_INTERRUPTS();
-		appendStringInfo(&buf, "\n-- Running %s %s -> %s%s%s\n",
-						 up ? "upgrade" : "downgrade",
-						 plan_step_origin(step), plan_step_destination(step),
-						 rev->message ? ", " : "", rev->message ? rev->message : "");
-		appendStringInfo(&buf, "-- File \"%s\"\n", rev->filename);
-		if (!rev->transactional)
-		{
-			/* its own step, outside any transaction block, then its record */
-			appendStringInfoString(&buf, "COMMIT;\n-- transaction off: each statement on its own\n");
-			append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
-			appendStringInfoString(&buf, "BEGIN;\n");
-		}
-		else
-			append_section(&buf, rev, up ? &rev->upgrade : &rev->downgrade);
-		if (up && rev->verify.present)
-		{
-			appendStringInfoString(&buf, "-- verify\n");
-			append_section(&buf, rev, &rev->verify);
-		}
-
-		plan_step_rows(step, applied, &remove, &add);
-		foreach(lc2, remove)
-			appendStringInfo(&buf,
-							 "DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) %s;\n",
-							 quote_literal_cstr(((Revision *) lfirst(lc2))->id));
-		foreach(lc2, add)
-			appendStringInfo(&buf,
-							 "INSERT INTO fleetmig.version (revision) VALUES (%s);\n",
-							 quote_literal_cstr(((Revision *) lfirst(lc2))->id));
-		appendStringInfo(&buf,
-						 "INSERT INTO fleetmig.log (revision, direction, checksum, script, applied_by, applied_at)\n"
-						 "VALUES (%s, '%s', '%s', %s, CURRENT_USER, pg_catalog.clock_timestamp());\n",
-						 quote_literal_cstr(rev->id), up ? "upgrade" : "downgrade",
-						 checksum_sha256_hex(rev->text, rev->text_len),
-						 quote_literal_cstr(rev->text));
+		append_step(&out, lfirst(lc), applied, up);
 	}
-
-	for (int i = 0; i < map->nrevisions; i++)
-	{
-		if (applied[i])
-			after = lappend(after, map->revisions[i]);
-	}
-	after = plan_heads_of(map, after);
 
 	if (split)
-		return psprintf("-- fleetmig %s script\n"
-						"-- from: %s\n"
-						"-- to:   %s (%s)\n"
-						"-- %d step%s.  A revision marked \"transaction off\" runs outside any\n"
-						"-- transaction block, so the script holds its own transactions: run it\n"
-						"-- with psql, without -1, as a role that may write fleetmig.version and\n"
-						"-- fleetmig.log:\n"
-						"--   psql -f <this file>\n"
-						"-- It stops at the first error; the steps before it stay committed.  A\n"
-						"-- session-level advisory lock keeps other deployers out meanwhile.\n"
-						"\n"
-						"\\set ON_ERROR_STOP on\n"
-						"SELECT pg_catalog.pg_advisory_lock(" INT64_FORMAT ");\n"
-						"BEGIN;\n"
-						"%s"
-						"COMMIT;\n"
-						"SELECT pg_catalog.pg_advisory_unlock(" INT64_FORMAT ");\n",
-						up ? "upgrade" : "downgrade",
-						describe_heads(from), spec, describe_heads(after),
-						list_length(steps), list_length(steps) == 1 ? "" : "s",
-						STATE_LOCK_KEY, buf.data, STATE_LOCK_KEY);
-	return psprintf("-- fleetmig %s script\n"
-					"-- from: %s\n"
-					"-- to:   %s (%s)\n"
-					"-- %d step%s.  Run it as one transaction, as a role that may write\n"
-					"-- fleetmig.version and fleetmig.log:\n"
-					"--   psql -1 -v ON_ERROR_STOP=1 -f <this file>\n"
-					"\n"
-					"SELECT pg_catalog.pg_advisory_xact_lock(" INT64_FORMAT ");\n"
-					"%s",
-					up ? "upgrade" : "downgrade",
-					describe_heads(from), spec, describe_heads(after),
-					list_length(steps), list_length(steps) == 1 ? "" : "s",
-					STATE_LOCK_KEY, buf.data);
+	{
+		appendStringInfoString(&text, "COMMIT;\nSELECT fleetmig.script_unlock();\n");
+		emit(&out, &text);
+	}
+	pfree(text.data);
+	return out.buf.data;
 }

@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 
 #include "checksum.h"
 #include "fleetmig.h"
@@ -95,11 +96,12 @@ project_require_known(Project *project)
 }
 
 /*
- * The applied revisions whose file changed since they were applied (or
- * stamped): a List of ProjectEdit *, in revision id order.
+ * The revisions in "mask" (by Revision.order; NULL: every revision) whose
+ * file changed since they were last applied or stamped in: a List of
+ * ProjectEdit *, in revision id order.
  */
 List *
-project_edits(Project *project)
+project_edits_in(Project *project, bool *mask)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
@@ -110,7 +112,8 @@ project_edits(Project *project)
 		Revision   *rev = revmap_get(project->map, ref->revision);
 		char	   *now;
 
-		if (rev == NULL || !project->applied[rev->order])
+		CHECK_FOR_INTERRUPTS();
+		if (rev == NULL || (mask != NULL && !mask[rev->order]))
 			continue;
 		now = checksum_sha256_hex(rev->text, rev->text_len);
 		if (strcmp(now, ref->checksum) != 0)
@@ -126,6 +129,19 @@ project_edits(Project *project)
 			pfree(now);
 	}
 	return result;
+}
+
+/*
+ * The applied revisions whose file changed since they were applied (or
+ * stamped).  When fleetmig.version names a revision no file defines, which
+ * revisions lie below it is unknown: then every revision the log says is
+ * applied counts.
+ */
+List *
+project_edits(Project *project)
+{
+	return project_edits_in(project,
+							project->unknown != NIL ? NULL : project->applied);
 }
 
 /*
@@ -171,12 +187,21 @@ project_describe_edit(ProjectEdit *edit)
 void
 project_verify_checksums(Project *project)
 {
+	project_verify_checksums_in(project, project->applied);
+}
+
+/*
+ * The same for the revisions in "mask".
+ */
+void
+project_verify_checksums_in(Project *project, bool *mask)
+{
 	List	   *edits;
 	ProjectEdit *edit;
 
 	if (!fleetmig_verify_checksums)
 		return;
-	edits = project_edits(project);
+	edits = project_edits_in(project, mask);
 	if (edits == NIL)
 		return;
 	edit = linitial(edits);

@@ -36,8 +36,10 @@ extern Project *project_load(bool with_state);
 extern void project_report_unknown(const char *revision, int elevel);
 extern void project_require_known(Project *project);
 extern List *project_edits(Project *project);
+extern List *project_edits_in(Project *project, bool *mask);
 extern char *project_describe_edit(ProjectEdit *edit);
 extern void project_verify_checksums(Project *project);
+extern void project_verify_checksums_in(Project *project, bool *mask);
 extern List *project_plan(Project *project, const char *spec,
 						  StepDirection direction);
 extern bool *project_applied_mask(RevisionMap *map, List *heads);

@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
+#include "args.h"
 #include "catalog.h"
 #include "project.h"
 #include "runner.h"
@@ -85,7 +86,7 @@ probe_downgrade(Step *up, List *before)
 Datum
 fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 {
-	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *spec = args_text(fcinfo, 0, "target");
 	ReturnSetInfo *rsinfo = srf_begin(fcinfo);
 	Subxact		sub;
 	Project    *project;

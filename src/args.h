@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * args.h
+ *	  Arguments of the SQL-callable functions that must not be NULL.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLEETMIG_ARGS_H
+#define FLEETMIG_ARGS_H
+
+#include "fmgr.h"
+
+extern char *args_text(FunctionCallInfo fcinfo, int n, const char *name);
+extern bool args_bool(FunctionCallInfo fcinfo, int n, const char *name);
+
+#endif							/* FLEETMIG_ARGS_H */

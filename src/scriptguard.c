@@ -1,0 +1,256 @@
+/*-------------------------------------------------------------------------
+ *
+ * scriptguard.c
+ *	  fleetmig.script_guard() and fleetmig.script_unlock(): the server side
+ *	  of an offline script (SPEC §9).
+ *
+ * A script of upgrade_sql()/downgrade_sql() calls script_guard() before
+ * anything else.  It keeps every guard the online path has: the caller
+ * must be able to write fleetmig's tables, fleetmig's lock is taken (for
+ * the transaction inside a transaction block; for the session otherwise,
+ * or when the script commits on its own), the database must be at the
+ * heads the script starts from, and no applied revision may have a file
+ * other than the one the script was written from (unless
+ * fleetmig.verify_checksums is off).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+
+#include "fleetmig.h"
+#include "script.h"
+#include "state.h"
+
+PG_FUNCTION_INFO_V1(fleetmig_script_guard);
+PG_FUNCTION_INFO_V1(fleetmig_script_unlock);
+
+/* How many times this session holds fleetmig's lock for a script */
+static int	session_locks = 0;
+
+/* The checksum a script was written with, by revision */
+typedef struct ScriptGuardSum
+{
+	char		revision[SCRIPT_MAX_NAME_LEN + 1];
+	char	   *checksum;
+} ScriptGuardSum;
+
+static List *text_array_list(ArrayType *array, const char *what);
+static char *quoted_list(List *strings);
+static void require_writer(void);
+static int	compare_strings(const ListCell *a, const ListCell *b);
+static void check_state(List *heads, List *applied);
+
+/*
+ * The elements of a text[] argument, which must not hold NULLs.
+ */
+static List *
+text_array_list(ArrayType *array, const char *what)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *result = NIL;
+
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what)));
+		result = lappend(result, TextDatumGetCString(elems[i]));
+	}
+	return result;
+}
+
+/*
+ * "a", "b" -- or base for none.
+ */
+static char *
+quoted_list(List *strings)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (strings == NIL)
+		return "base";
+	initStringInfo(&buf);
+	foreach(lc, strings)
+		appendStringInfo(&buf, "%s\"%s\"", buf.len > 0 ? ", " : "",
+						 (char *) lfirst(lc));
+	return buf.data;
+}
+
+/*
+ * The script writes fleetmig.version and fleetmig.log itself: only a role
+ * that may do that may take fleetmig's lock through it.
+ */
+static void
+require_writer(void)
+{
+	Oid			nsp = get_namespace_oid("fleetmig", false);
+	Oid			version = get_relname_relid("version", nsp);
+	Oid			log = get_relname_relid("log", nsp);
+	Oid			user = GetUserId();
+
+	if (!OidIsValid(version) || !OidIsValid(log) ||
+		pg_class_aclcheck(version, user, ACL_INSERT | ACL_DELETE) != ACLCHECK_OK ||
+		pg_class_aclcheck(log, user, ACL_INSERT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to run a fleetmig script"),
+				 errdetail("The script writes fleetmig.version and fleetmig.log, which role \"%s\" may not write.",
+						   GetUserNameFromId(user, false)),
+				 errhint("Run it as the owner of the extension, or run SELECT * FROM fleetmig.upgrade(...) instead.")));
+}
+
+static int
+compare_strings(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/*
+ * Under the lock: the database is at "heads", and the checksum reference of
+ * every applied revision is the one in "applied".
+ */
+static void
+check_state(List *heads, List *applied)
+{
+	List	   *current = state_read_version();
+	HASHCTL		ctl = {0};
+	HTAB	   *sums;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	list_sort(heads, compare_strings);
+	forboth(lc, heads, lc2, current)
+	{
+		if (strcmp(lfirst(lc), lfirst(lc2)) != 0)
+			break;
+	}
+	if (list_length(heads) != list_length(current) || lc != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the database is not at the revisions this script starts from"),
+				 errdetail("The script starts from %s; fleetmig.version holds %s.",
+						   quoted_list(heads), quoted_list(current)),
+				 errhint("Write the script again for this database with fleetmig.upgrade_sql() or fleetmig.downgrade_sql().")));
+
+	if (!fleetmig_verify_checksums)
+		return;
+	ctl.keysize = SCRIPT_MAX_NAME_LEN + 1;
+	ctl.entrysize = sizeof(ScriptGuardSum);
+	ctl.hcxt = CurrentMemoryContext;
+	sums = hash_create("fleetmig script checksums", Max(list_length(applied), 16),
+					   &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	foreach(lc, applied)
+	{
+		char	   *entry = lfirst(lc);
+		char	   *space = strchr(entry, ' ');
+		ScriptGuardSum *sum;
+
+		CHECK_FOR_INTERRUPTS();
+		if (space == NULL || space - entry > SCRIPT_MAX_NAME_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid entry \"%s\" in applied", entry),
+					 errdetail("Each entry is a revision id, a space and the checksum of its file.")));
+		*space = '\0';
+		sum = hash_search(sums, entry, HASH_ENTER, NULL);
+		sum->checksum = space + 1;
+	}
+	foreach(lc, state_read_checksums())
+	{
+		StateChecksum *ref = lfirst(lc);
+		ScriptGuardSum *sum;
+
+		CHECK_FOR_INTERRUPTS();
+		if (strlen(ref->revision) > SCRIPT_MAX_NAME_LEN)
+			continue;
+		sum = hash_search(sums, ref->revision, HASH_FIND, NULL);
+		if (sum != NULL && strcmp(sum->checksum, ref->checksum) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("migration file of applied revision \"%s\" has been edited",
+							ref->revision),
+					 errdetail("The script was written from a file with checksum %s; fleetmig.log records %s.",
+							   sum->checksum, ref->checksum),
+					 errhint("Never edit an applied migration: restore the file and write a new migration for the change. A superuser can set fleetmig.verify_checksums = off to proceed anyway.")));
+	}
+	hash_destroy(sums);
+}
+
+/*
+ * script_guard(session_lock, heads, applied): "applied" holds one
+ * "<revision> <checksum>" per revision applied at "heads", the checksum of
+ * the file the script was written from.
+ */
+Datum
+fleetmig_script_guard(PG_FUNCTION_ARGS)
+{
+	bool		session;
+	List	   *heads;
+	List	   *applied;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the arguments of script_guard() must not be NULL")));
+	session = PG_GETARG_BOOL(0) || !IsTransactionBlock();
+	heads = text_array_list(PG_GETARG_ARRAYTYPE_P(1), "heads");
+	applied = text_array_list(PG_GETARG_ARRAYTYPE_P(2), "applied");
+
+	require_writer();
+	if (!session)
+	{
+		state_lock();
+		state_check_snapshot();
+		check_state(heads, applied);
+		PG_RETURN_VOID();
+	}
+
+	/* a script that stops here must not leave the session holding the lock */
+	state_lock_session();
+	PG_TRY();
+	{
+		state_check_snapshot();
+		check_state(heads, applied);
+	}
+	PG_CATCH();
+	{
+		state_unlock_session();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	session_locks++;
+	PG_RETURN_VOID();
+}
+
+/*
+ * script_unlock(): release the session lock script_guard() took; nothing
+ * when it took none.
+ */
+Datum
+fleetmig_script_unlock(PG_FUNCTION_ARGS)
+{
+	while (session_locks > 0)
+	{
+		state_unlock_session();
+		session_locks--;
+	}
+	PG_RETURN_VOID();
+}
