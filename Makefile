@@ -34,7 +34,7 @@ DATA = $(wildcard sql/fleetmig--*.sql)
 REGRESS = setup parse_errors graph_errors history targets stamp upgrade upgrade_errors offline safety roundtrip dryrun autogenerate
 REGRESS_OPTS = --inputdir=test --encoding=UTF8
 
-ISOLATION = concurrent_upgrade upgrade_each
+ISOLATION = concurrent_upgrade upgrade_each lock_squat
 ISOLATION_OPTS = --inputdir=test --encoding=UTF8
 
 PG_CPPFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
