@@ -64,7 +64,7 @@ done
 
 # migrations directories the server may write into for autogenerate; the
 # regression test's models sit beside its directory (the default place)
-for d in autogen_regress autogen_tap; do
+for d in autogen_regress autogen_tap decoys_tap; do
     mkdir -p "$fx/$d/migrations"
     chown -R postgres "$fx/$d/migrations"
 done
