@@ -7,7 +7,8 @@
  *
  * This is the only place that reads the migration and model files on disk.
  * Files are opened with AllocateDir/OpenTransientFile so an ERROR closes
- * them.
+ * them.  Model files are pre-scanned here, before autogenerate.c hands
+ * them to PostgreSQL's parser (SPEC §9).
  *
  *-------------------------------------------------------------------------
  */
@@ -24,6 +25,7 @@
 #include "utils/builtins.h"
 
 #include "fleetmig.h"
+#include "prescan.h"
 #include "scriptdir.h"
 
 /* What the files of a directory are called in messages */
@@ -227,7 +229,8 @@ scriptdir_models_exist(void)
 }
 
 /*
- * The model files, in name order: a List of ScriptFile *.
+ * The model files, in name order: a List of ScriptFile *.  Each file's text
+ * has passed the pre-scan, so it can go to PostgreSQL's parser whole.
  */
 List *
 scriptdir_load_models(void)
@@ -240,11 +243,13 @@ scriptdir_load_models(void)
 	for (int i = 0; i < nnames; i++)
 	{
 		ScriptFile *file = palloc(sizeof(ScriptFile));
+		PrescanSource source = {"model file", names[i], names[i], 1};
 
 		CHECK_FOR_INTERRUPTS();
 		file->text = read_sql_file(dir, names[i], &models_kind, &file->len, NULL);
 		if (file->text == NULL)
 			continue;
+		prescan_sql(file->text, &source);
 		file->name = names[i];
 		result = lappend(result, file);
 	}
