@@ -55,7 +55,7 @@ typedef struct Scanner
 static void scan_range(Scanner *s, int pos, int end, int body_depth);
 static int	skip_string(Scanner *s, int pos, int end, bool escapes, bool plain);
 static int	skip_quoted_identifier(Scanner *s, int pos, int end);
-static int	dollar_tag_length(const char *sql, int pos, int end);
+static int	dollar_tag_length(Scanner *s, int pos, int end);
 static int	find_dollar_end(Scanner *s, int pos, int end, const char *tag,
 							int taglen);
 static void refuse(Scanner *s, PrescanLimit limit, int pos);
@@ -81,7 +81,7 @@ is_ident_cont(char c)
 	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '$';
 }
 
-/* Count one character scanned; check for interrupts now and then */
+/* Count a character scanned; check for interrupts now and then */
 static inline void
 tick(Scanner *s)
 {
@@ -199,16 +199,19 @@ skip_quoted_identifier(Scanner *s, int pos, int end)
  * when there is none.
  */
 static int
-dollar_tag_length(const char *sql, int pos, int end)
+dollar_tag_length(Scanner *s, int pos, int end)
 {
 	int			p = pos + 1;
 
-	if (p < end && is_ident_start(sql[p]))
+	if (p < end && is_ident_start(s->sql[p]))
 	{
-		while (p < end && is_ident_cont(sql[p]) && sql[p] != '$')
+		while (p < end && is_ident_cont(s->sql[p]) && s->sql[p] != '$')
+		{
+			tick(s);
 			p++;
+		}
 	}
-	if (p < end && sql[p] == '$')
+	if (p < end && s->sql[p] == '$')
 		return p - pos + 1;
 	return 0;
 }
@@ -229,7 +232,10 @@ find_dollar_end(Scanner *s, int pos, int end, const char *tag, int taglen)
 		if (s->sql[pos] != '$')
 			continue;
 		while (i < taglen && s->sql[pos + i] == tag[i])
+		{
+			tick(s);
 			i++;
+		}
 		if (i == taglen)
 			return pos;
 	}
@@ -260,12 +266,14 @@ scan_range(Scanner *s, int pos, int end, int body_depth)
 			{
 				if (++comment_depth > PRESCAN_MAX_COMMENT_DEPTH)
 					refuse(s, LIMIT_COMMENT_DEPTH, pos);
+				tick(s);
 				run += 2;
 				pos += 2;
 			}
 			else if (c == '*' && next == '/')
 			{
 				comment_depth--;
+				tick(s);
 				run += 2;
 				pos += 2;
 			}
@@ -293,6 +301,7 @@ scan_range(Scanner *s, int pos, int end, int body_depth)
 		if (c == '/' && next == '*')
 		{
 			comment_depth = 1;
+			tick(s);
 			run += 2;
 			pos += 2;
 			if (run > PRESCAN_MAX_OPERATOR_RUN)
@@ -326,7 +335,7 @@ scan_range(Scanner *s, int pos, int end, int body_depth)
 			pos = skip_quoted_identifier(s, pos + 1, end);
 		else if (c == '$')
 		{
-			int			taglen = dollar_tag_length(sql, pos, end);
+			int			taglen = dollar_tag_length(s, pos, end);
 			int			body = pos + taglen;
 			int			close;
 

@@ -21,8 +21,13 @@
 /* Levels of dollar-quoted bodies (DO, CREATE FUNCTION) checked as SQL */
 #define PRESCAN_MAX_BODY_DEPTH 4
 
-/* Characters scanned between two checks for interrupts */
+/*
+ * Characters scanned between two checks for interrupts (the fuzz target
+ * builds with a small one, to check that the checks happen)
+ */
+#ifndef PRESCAN_INTERRUPT_INTERVAL
 #define PRESCAN_INTERRUPT_INTERVAL 65536
+#endif
 
 /* Where the text comes from, for the error */
 typedef struct PrescanSource
