@@ -11,6 +11,7 @@ OBJS = \
 	src/state.o \
 	src/project.o \
 	src/plan.o \
+	src/prescan.o \
 	src/statements.o \
 	src/runner.o \
 	src/offline.o \

@@ -7,7 +7,9 @@
  *
  * This is the only place that reads the migration and model files on disk.
  * Files are opened with AllocateDir/OpenTransientFile so an ERROR closes
- * them.
+ * them.  A symbolic link is followed only to a file inside its directory
+ * (SPEC §9); model files are pre-scanned here, before autogenerate.c hands
+ * them to PostgreSQL's parser.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,6 +26,7 @@
 #include "utils/builtins.h"
 
 #include "fleetmig.h"
+#include "prescan.h"
 #include "scriptdir.h"
 
 /* What the files of a directory are called in messages */
@@ -47,6 +50,9 @@ static char *read_sql_file(const char *dir, const char *name,
 static int	compare_names(const void *a, const void *b);
 static void check_name_encoding(const char *name, const SqlDirKind *kind);
 static int	errcode_for_migration_file(int err);
+static char *entry_path(const char *dir, const char *name,
+						const SqlDirKind *kind, struct stat *st,
+						bool *outside);
 
 /*
  * The configured migrations directory; an ERROR when it is not set.
@@ -227,7 +233,8 @@ scriptdir_models_exist(void)
 }
 
 /*
- * The model files, in name order: a List of ScriptFile *.
+ * The model files, in name order: a List of ScriptFile *.  Each file's text
+ * has passed the pre-scan, so it can go to PostgreSQL's parser whole.
  */
 List *
 scriptdir_load_models(void)
@@ -240,11 +247,13 @@ scriptdir_load_models(void)
 	for (int i = 0; i < nnames; i++)
 	{
 		ScriptFile *file = palloc(sizeof(ScriptFile));
+		PrescanSource source = {"model file", names[i], names[i], 1};
 
 		CHECK_FOR_INTERRUPTS();
 		file->text = read_sql_file(dir, names[i], &models_kind, &file->len, NULL);
 		if (file->text == NULL)
 			continue;
+		prescan_sql(file->text, &source);
 		file->name = names[i];
 		result = lappend(result, file);
 	}
@@ -252,23 +261,24 @@ scriptdir_load_models(void)
 }
 
 /*
- * Read one file, normalised.  Returns NULL for a directory (ignored like any
- * sub-directory); any other entry that cannot be read is an ERROR naming it.
- * The file's permission bits go to *file_mode when it is not NULL.
+ * The path to open for the entry "name" of "dir", with its stat() in *st:
+ * the entry itself or, for a symbolic link, the file it finally leads to.
+ * *outside tells whether that lies outside the directory.  Only the link
+ * and the target's metadata are looked at, never the target's content;
+ * errors name the entry, never the target.
  */
 static char *
-read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
-			  Size *len, mode_t *file_mode)
+entry_path(const char *dir, const char *name, const SqlDirKind *kind,
+		   struct stat *st, bool *outside)
 {
 	char	   *path = psprintf("%s/%s", dir, name);
-	struct stat st;
-	int			fd;
-	char	   *buf;
-	Size		size;
-	Size		done = 0;
-	int			valid;
+	char	   *resolved;
+	char	   *target;
+	char	   *dir_target;
+	size_t		dirlen;
 
-	if (stat(path, &st) != 0)
+	*outside = false;
+	if (lstat(path, st) != 0)
 	{
 		int			err = errno;
 
@@ -276,12 +286,83 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 				(errcode_for_migration_file(err),
 				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
 	}
-	if (S_ISDIR(st.st_mode))
-		return NULL;
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISLNK(st->st_mode))
+		return path;
+
+	/* a dangling link or a loop is an error naming the entry */
+	resolved = realpath(path, NULL);
+	if (resolved == NULL)
+	{
+		int			err = errno;
+
+		ereport(ERROR,
+				(errcode_for_migration_file(err),
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
+	}
+	target = pstrdup(resolved);
+	free(resolved);
+	resolved = realpath(dir, NULL);
+	if (resolved == NULL)
+	{
+		int			err = errno;
+
+		ereport(ERROR,
+				(errcode_for_migration_file(err),
+				 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir)));
+	}
+	dir_target = pstrdup(resolved);
+	free(resolved);
+
+	if (stat(target, st) != 0)
+	{
+		int			err = errno;
+
+		ereport(ERROR,
+				(errcode_for_migration_file(err),
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
+	}
+	/* inside: the directory itself, or below it */
+	dirlen = strlen(dir_target);
+	if (strcmp(dir_target, "/") != 0 &&
+		!(strncmp(target, dir_target, dirlen) == 0 &&
+		  (target[dirlen] == '/' || target[dirlen] == '\0')))
+		*outside = true;
+	return target;
+}
+
+/*
+ * Read one file, normalised.  Returns NULL for a directory (ignored like any
+ * sub-directory); any other entry that cannot be read, and a symbolic link
+ * that leads outside the directory, is an ERROR naming it.  The file's
+ * permission bits go to *file_mode when it is not NULL.
+ */
+static char *
+read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
+			  Size *len, mode_t *file_mode)
+{
+	struct stat st;
+	bool		outside;
+	char	   *path = entry_path(dir, name, kind, &st, &outside);
+	int			fd;
+	char	   *buf;
+	Size		size;
+	Size		done = 0;
+	int			valid;
+
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("%s \"%s\" is not a regular file", kind->file_noun, name)));
+	if (outside)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s \"%s\" is a symbolic link that points outside the %s",
+						kind->file_noun, name, kind->dir_noun),
+				 errdetail("Its target is not read."),
+				 errhint("Copy the file into the %s, or point the link at a file inside it.",
+						 kind->dir_noun)));
+	if (S_ISDIR(st.st_mode))
+		return NULL;
 	if ((Size) st.st_size > SCRIPT_MAX_FILE_SIZE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -291,7 +372,8 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 	if (file_mode != NULL)
 		*file_mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
 
-	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	/* a file swapped for a symbolic link since lstat() is not followed */
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY | O_NOFOLLOW);
 	if (fd < 0)
 	{
 		int			err = errno;

@@ -17,6 +17,7 @@
 #include "parser/parser.h"
 #include "utils/memutils.h"
 
+#include "prescan.h"
 #include "statements.h"
 
 /* What a syntax error in a section is reported against */
@@ -264,8 +265,9 @@ check_statement(Revision *rev, Node *stmt, int line)
 
 /*
  * The statements of a section, each with the line it starts at; a List of
- * Statement *.  Syntax errors and forbidden statements are reported with
- * the file and line before anything runs.
+ * Statement *.  Text that would keep the lexer busy for long, syntax errors
+ * and forbidden statements are reported with the file and line before
+ * anything runs.
  */
 List *
 statements_split(Revision *rev, ScriptSection *section)
@@ -280,6 +282,9 @@ statements_split(Revision *rev, ScriptSection *section)
 	int			from_pos = 0;
 	int			from_line = section->line + 1;
 	int			sql_len = strlen(section->sql);
+	PrescanSource source = {"revision", rev->id, rev->filename, section->line + 1};
+
+	prescan_sql(section->sql, &source);
 
 	/* parse trees are large; only the statements' text and lines are kept */
 	parse_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig parse",

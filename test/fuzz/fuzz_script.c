@@ -1,18 +1,28 @@
 /*
  * fuzz_script.c
- *	  libFuzzer target for the migration-file parser, src/script.c.
+ *	  libFuzzer target for the migration-file parser, src/script.c, and the
+ *	  pre-scan of SQL text, src/prescan.c.
  *
  * Each input is run through script_normalize() and script_parse() as a
  * migration file named "fuzz.sql", and its lines through script_valid_name()
- * and script_reserved_name().  An ereport(ERROR) is a normal outcome: the
- * shim longjmps back here.  Besides what the sanitizers catch, a few
- * properties from SPEC §2 are checked, and a violation aborts like a crash:
+ * and script_reserved_name().  The pre-scan runs over the whole input (as a
+ * model file) and over each section of a parsed revision.  An
+ * ereport(ERROR) is a normal outcome: the shim longjmps back here.  Besides
+ * what the sanitizers catch, a few properties from SPEC §2 and §9 are
+ * checked, and a violation aborts like a crash:
  *   - a parsed Revision has a valid, unreserved id, an upgrade section, the
  *     SQL of every section present, valid distinct names in its lists and a
  *     well-formed "created" stamp;
  *   - an error has a message and an errdetail naming fuzz.sql and a line
  *     that exists in the file;
- *   - script_valid_name()/script_reserved_name() agree with a reference.
+ *   - script_valid_name()/script_reserved_name() agree with a reference;
+ *   - the pre-scan refuses only with 54001, and never text that is within
+ *     its limits even when quotes and comments are not told apart (no run
+ *     of operator characters, no count of "(" or of comment starts over the
+ *     limits);
+ *   - it checks for interrupts at least once per 2 *
+ *     PRESCAN_INTERRUPT_INTERVAL characters (the target builds with a
+ *     small interval).
  * Everything palloc'd for one input is freed before the next.
  *
  * FUZZ_SCRIPT_VERBOSE=1 in the environment prints the outcome of each input
@@ -22,6 +32,8 @@
 
 #include <stdint.h>
 
+#include "miscadmin.h"
+#include "prescan.h"
 #include "script.h"
 #include "shim.h"
 
@@ -229,6 +241,69 @@ check_error(const char *text, Size len)
 		fail("an ERROR names a line past the end of the file", e->detail);
 }
 
+/*
+ * Whether the text is within the pre-scan's limits however its quotes and
+ * comments are read: every count here is at least what the pre-scan counts.
+ */
+static bool
+naively_within_limits(const char *sql)
+{
+	int			run = 0;
+	int			parens = 0;
+	int			comments = 0;
+
+	for (const char *p = sql; *p; p++)
+	{
+		if (*p != '\0' && strchr("~!@#^&|`?+-*/%<>=", *p) != NULL)
+		{
+			if (++run > PRESCAN_MAX_OPERATOR_RUN)
+				return false;
+		}
+		else
+			run = 0;
+		if (*p == '(' && ++parens > PRESCAN_MAX_PAREN_DEPTH)
+			return false;
+		if (p[0] == '/' && p[1] == '*' && ++comments > PRESCAN_MAX_COMMENT_DEPTH)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Pre-scan "sql", which starts on line "first_line" of the file "text".
+ */
+static void
+fuzz_prescan(const char *sql, int first_line, const char *text, Size len)
+{
+	PrescanSource source = {"revision", "fuzz", FUZZ_FILENAME, first_line};
+	jmp_buf		jump;
+	long		checks = shim_interrupt_checks();
+	size_t		sql_len = strlen(sql);
+
+	InterruptPending = true;
+	if (setjmp(jump) == 0)
+	{
+		shim_error_jump = &jump;
+		prescan_sql(sql, &source);
+		shim_error_jump = NULL;
+		/* every character is counted once at least, but a literal's tail */
+		if (shim_interrupt_checks() - checks < (long) (sql_len / (2 * PRESCAN_INTERRUPT_INTERVAL)))
+			fail("the pre-scan did not check for interrupts often enough", NULL);
+	}
+	else
+	{
+		const ShimError *e = shim_last_error();
+
+		shim_error_jump = NULL;
+		check_error(text, len);
+		if (e->sqlerrcode != ERRCODE_STATEMENT_TOO_COMPLEX)
+			fail("the pre-scan refused with another SQLSTATE than 54001", e->message);
+		if (naively_within_limits(sql))
+			fail("the pre-scan refused text within its limits", e->message);
+	}
+	InterruptPending = false;
+}
+
 static void
 fuzz_parse(const uint8_t *data, size_t size)
 {
@@ -251,12 +326,20 @@ fuzz_parse(const uint8_t *data, size_t size)
 		if (verbose)
 			fprintf(stderr, "parsed revision %s\n", rev ? rev->id : "(null)");
 		check_revision(rev, buf, len);
+		if (rev->upgrade.present)
+			fuzz_prescan(rev->upgrade.sql, rev->upgrade.line + 1, buf, len);
+		if (rev->downgrade.present)
+			fuzz_prescan(rev->downgrade.sql, rev->downgrade.line + 1, buf, len);
+		if (rev->verify.present)
+			fuzz_prescan(rev->verify.sql, rev->verify.line + 1, buf, len);
 	}
 	else
 	{
 		shim_error_jump = NULL;
 		check_error(buf, len);
 	}
+	/* the whole file, as a model file is pre-scanned */
+	fuzz_prescan(buf, 1, buf, len);
 }
 
 int

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build the libFuzzer target for the migration-file parser (src/script.c)
-# against the PostgreSQL 15 server headers but without the server, seed a
-# corpus from every *.sql under test/fixtures/ and migrations/, and fuzz it.
+# and the pre-scan of SQL text (src/prescan.c) against the PostgreSQL 15
+# server headers but without the server, seed a corpus from every *.sql
+# under test/fixtures/ and migrations/, and fuzz it.
 #
 #   test/fuzz/run.sh [seconds] [extra libFuzzer options...]   (default 60 s)
 #
@@ -65,7 +66,8 @@ trap cleanup EXIT
 # USE_ASSERT_CHECKING turns on the Asserts of the inline List functions.
 cflags=(-g -O1 -fno-omit-frame-pointer -fno-strict-aliasing -fwrapv
         -fsanitize=address,undefined -fno-sanitize-recover=all
-        -DUSE_ASSERT_CHECKING -Wall -Wno-unused-parameter
+        -DUSE_ASSERT_CHECKING -DPRESCAN_INTERRUPT_INTERVAL=64
+        -Wall -Wno-unused-parameter
         -Wno-ignored-attributes
         -I"$root/src" -I"$here" -I"$incdir")
 
@@ -73,10 +75,11 @@ echo "== building fuzz_script with $CC ($("$PG_CONFIG" --version))"
 # only the code under test gets libFuzzer's coverage and comparison hooks;
 # the harness and the shim are sanitized but not instrumented for coverage
 "$CC" "${cflags[@]}" -fsanitize=fuzzer -c "$root/src/script.c" -o "$work/script.o"
+"$CC" "${cflags[@]}" -fsanitize=fuzzer -c "$root/src/prescan.c" -o "$work/prescan.o"
 "$CC" "${cflags[@]}" -c "$here/fuzz_script.c" -o "$work/fuzz_script.o"
 "$CC" "${cflags[@]}" -c "$here/shim.c" -o "$work/shim.o"
 "$CC" -fsanitize=fuzzer,address,undefined -o "$work/fuzz_script" \
-    "$work/fuzz_script.o" "$work/script.o" "$work/shim.o" \
+    "$work/fuzz_script.o" "$work/script.o" "$work/prescan.o" "$work/shim.o" \
     "$pglib/libpgcommon.a" "$pglib/libpgport.a"
 
 mkdir "$work/corpus" "$work/artifacts"

@@ -4,7 +4,8 @@
  *	  target built against the server headers but without the server:
  *	  palloc and friends (an arena freed whole per input), ereport()'s
  *	  errstart/errfinish/errcode/errmsg/... (an ERROR longjmps back to the
- *	  harness), lappend() and ExceptionalCondition().
+ *	  harness), lappend(), ExceptionalCondition(), and the InterruptPending
+ *	  flag and ProcessInterrupts() of CHECK_FOR_INTERRUPTS().
  *
  * psprintf/pvsnprintf come from the real libpgcommon.a and pg_vsnprintf from
  * libpgport.a.  libpgcommon.a also has a frontend palloc/pstrdup (malloc
@@ -20,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/memutils.h"
 
@@ -336,4 +338,25 @@ lappend(List *list, void *datum)
 	Assert(list->type == T_List);
 	list->elements[list->length++].ptr_value = datum;
 	return list;
+}
+
+/* ---------------------------------------------------------- interrupts */
+
+/*
+ * The harness sets InterruptPending, so that every CHECK_FOR_INTERRUPTS()
+ * comes here and is counted; nothing is ever cancelled.
+ */
+volatile sig_atomic_t InterruptPending = false;
+static long interrupt_checks = 0;
+
+void
+ProcessInterrupts(void)
+{
+	interrupt_checks++;
+}
+
+long
+shim_interrupt_checks(void)
+{
+	return interrupt_checks;
 }

@@ -36,4 +36,10 @@ extern void shim_arena_reset(void);
 /* Chunks currently allocated (for the harness's own sanity checks) */
 extern long shim_arena_chunks(void);
 
+/*
+ * Calls of ProcessInterrupts() so far: CHECK_FOR_INTERRUPTS() makes one
+ * whenever InterruptPending is set
+ */
+extern long shim_interrupt_checks(void);
+
 #endif							/* FLEETMIG_FUZZ_SHIM_H */
