@@ -20,6 +20,7 @@ OBJS = \
 	src/catalog.o \
 	src/schemaread.o \
 	src/schemadiff.o \
+	src/modelguard.o \
 	src/autogenerate.o \
 	src/roundtrip.o \
 	src/stepwise.o \

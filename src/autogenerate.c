@@ -8,8 +8,17 @@
  *	  and the downgrade (model to live).
  *
  * The live schema is the caller's current schema (current_schema()).  The
- * model files name their objects without a schema; a file that changes the
- * live schema anyway is an ERROR.  Definitions of the model that read
+ * model files name their objects without a schema, and modelguard.c
+ * refuses, before it runs, a statement that would do more than declare
+ * objects in the scratch schema.  The scratch schema has a random name and
+ * is created here, by the extension's owner for the caller; the model runs
+ * with search_path = scratch, pg_catalog, pg_temp and, where the server
+ * allows it (PostgreSQL 17 and later, a caller who may set it), with
+ * event triggers off.  Every catalog query runs under a search_path of
+ * pg_catalog and pg_temp, with the one schema it deparses names for, if
+ * any, between them, with qualified operators and functions and typed
+ * literals.
+ * Definitions of the model that read
  * differently from the live schema's are re-created once in the scratch
  * schema from their own text, so that deparsing that is not a fixed point
  * does not show as a difference forever (see schemadesc.h).
@@ -22,6 +31,7 @@
 #include "catalog/pg_type_d.h"
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -29,12 +39,13 @@
 #include "nodes/parsenodes.h"
 #include "parser/parse_coerce.h"
 #include "parser/parser.h"
-#include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "autogenerate.h"
+#include "modelguard.h"
 #include "scriptdir.h"
 #include "statements.h"
 #include "state.h"
@@ -82,59 +93,11 @@ model_error_callback(void *arg)
 }
 
 /*
- * A model file declares objects: anything else (a query, SET, DO, COPY,
- * transaction control...) could act outside the scratch schema, or outside
- * the transaction, and is refused before it runs.
+ * Run one model file, statement by statement, each vetted by
+ * modelguard_check() before it runs.
  */
 static void
-check_model_statement(Node *stmt)
-{
-	switch (nodeTag(stmt))
-	{
-		case T_CreateStmt:
-		case T_IndexStmt:
-		case T_CreateEnumStmt:
-		case T_AlterEnumStmt:
-		case T_CreateSeqStmt:
-		case T_AlterSeqStmt:
-		case T_ViewStmt:
-		case T_CommentStmt:
-		case T_AlterTableStmt:
-		case T_CreateDomainStmt:
-		case T_CompositeTypeStmt:
-		case T_CreateRangeStmt:
-		case T_DefineStmt:
-		case T_CreateFunctionStmt:
-		case T_CreateTrigStmt:
-		case T_CreatePolicyStmt:
-		case T_RuleStmt:
-		case T_GrantStmt:
-			return;
-		case T_CreateTableAsStmt:
-			if (((CreateTableAsStmt *) stmt)->objtype == OBJECT_MATVIEW)
-				return;
-			break;
-		case T_TransactionStmt:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-					 errmsg("transaction control is not allowed in a model file"),
-					 errhint("A model file declares the schema; autogenerate runs it in a subtransaction that is always rolled back.")));
-			break;
-		default:
-			break;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
-			 errmsg("%s is not allowed in a model file",
-					GetCommandTagName(CreateCommandTag(stmt))),
-			 errhint("A model file declares the schema: CREATE TABLE, CREATE INDEX, CREATE TYPE, CREATE SEQUENCE, CREATE VIEW, COMMENT ON and the like.")));
-}
-
-/*
- * Run one model file, statement by statement.
- */
-static void
-run_model_file(ScriptFile *file)
+run_model_file(ScriptFile *file, ModelGuard *guard)
 {
 	ErrorContextCallback errcallback;
 	ModelPosition pos = {file, 0};
@@ -165,7 +128,9 @@ run_model_file(ScriptFile *file)
 		start = statements_skip_space_and_comments(file->text, start);
 		len -= start - stmt->stmt_location;
 		pos.offset = start;
-		check_model_statement(stmt->stmt);
+		guard->text = file->text;
+		guard->start = start;
+		modelguard_check(guard, stmt->stmt);
 		sql = pnstrdup(file->text + start, len);
 		rc = SPI_execute(sql, false, 0);
 		if (rc < 0)
@@ -173,13 +138,6 @@ run_model_file(ScriptFile *file)
 		pfree(sql);
 	}
 	error_context_stack = errcallback.previous;
-}
-
-static void
-set_search_path(const char *path)
-{
-	(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_LOCAL, true, 0, false);
 }
 
 /*
@@ -191,24 +149,25 @@ set_search_path(const char *path)
 static const char uncompared_sql[] =
 "SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)"
 "  FROM pg_catalog.pg_depend d"
-" WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass"
-"   AND d.refobjid OPERATOR(pg_catalog.=) $1 AND d.deptype OPERATOR(pg_catalog.=) 'n'"
-"   AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-"            AND (SELECT c.relkind IN ('r', 'v', 'S') AND NOT c.relispartition"
+" WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid"
+"   AND d.refobjid OPERATOR(pg_catalog.=) $1 AND d.deptype OPERATOR(pg_catalog.=) 'n'::pg_catalog.\"char\""
+"   AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
+"            AND (SELECT c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'v', 'S']::pg_catalog.\"char\"[])"
+"                        AND NOT c.relispartition"
 "                   FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.objid))"
-"   AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
-"            AND (SELECT t.typtype OPERATOR(pg_catalog.=) 'e'"
+"   AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid"
+"            AND (SELECT t.typtype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\""
 "                   FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) d.objid))"
 " UNION ALL"
 " SELECT pg_catalog.pg_describe_object(x.classid, x.objid, 0)"
-"  FROM (SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass, t.oid, t.tgrelid"
+"  FROM (SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, t.oid, t.tgrelid"
 "          FROM pg_catalog.pg_trigger t WHERE NOT t.tgisinternal"
 "        UNION ALL"
-"        SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass, p.oid, p.polrelid"
+"        SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, p.oid, p.polrelid"
 "          FROM pg_catalog.pg_policy p"
 "        UNION ALL"
-"        SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, r.ev_class"
-"          FROM pg_catalog.pg_rewrite r WHERE r.rulename OPERATOR(pg_catalog.<>) '_RETURN') x (classid, objid, relid)"
+"        SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, r.ev_class"
+"          FROM pg_catalog.pg_rewrite r WHERE r.rulename OPERATOR(pg_catalog.<>) '_RETURN'::pg_catalog.name) x (classid, objid, relid)"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.relid"
 " WHERE c.relnamespace OPERATOR(pg_catalog.=) $1"
 " ORDER BY 1";
@@ -216,40 +175,41 @@ static const char uncompared_sql[] =
 /*
  * The model describes the whole schema: an object of the model that uses a
  * table, view, sequence or type of the live schema the model does not
- * declare (the scratch schema comes first in search_path, the live schema
- * after it) would be compared against a schema that lacks it.
+ * declare would be compared against a schema that lacks it.  modelguard.c
+ * refuses the names it sees; this finds what a literal named (a regclass
+ * in a default, say).
  */
 static const char borrowed_sql[] =
 "SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid),"
 "       pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0)"
 "  FROM pg_catalog.pg_depend d"
 " WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}'::pg_catalog.\"char\"[])"
-"   AND ((d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"   AND ((d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
 "         AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.oid FROM pg_catalog.pg_class c"
 "                  WHERE c.relnamespace OPERATOR(pg_catalog.=) $2)))"
-"     OR (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+"     OR (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid"
 "         AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.oid FROM pg_catalog.pg_type t"
 "                  WHERE t.typnamespace OPERATOR(pg_catalog.=) $2))))"
 "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"
 "                    WHERE e.classid OPERATOR(pg_catalog.=) d.refclassid"
 "                      AND e.objid OPERATOR(pg_catalog.=) d.refobjid"
-"                      AND e.deptype OPERATOR(pg_catalog.=) 'e')"
-"   AND $1 OPERATOR(pg_catalog.=) CASE d.classid"
-"       WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN"
+"                      AND e.deptype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\")"
+"   AND $1 OPERATOR(pg_catalog.=) CASE"
+"       WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid THEN"
 "            (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) d.objid)"
-"       WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN"
+"       WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid THEN"
 "            (SELECT t.typnamespace FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) d.objid)"
-"       WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN"
+"       WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid THEN"
 "            (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) d.objid)"
-"       WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN"
+"       WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid THEN"
 "            (SELECT c.relnamespace FROM pg_catalog.pg_rewrite r"
 "               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class"
 "              WHERE r.oid OPERATOR(pg_catalog.=) d.objid)"
-"       WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN"
+"       WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid THEN"
 "            (SELECT c.relnamespace FROM pg_catalog.pg_attrdef a"
 "               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.adrelid"
 "              WHERE a.oid OPERATOR(pg_catalog.=) d.objid)"
-"       WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN"
+"       WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid THEN"
 "            (SELECT COALESCE(c.relnamespace, k.connamespace) FROM pg_catalog.pg_constraint k"
 "               LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
 "              WHERE k.oid OPERATOR(pg_catalog.=) d.objid)"
@@ -261,12 +221,16 @@ require_self_contained(Oid scratch, Oid live)
 {
 	Oid			argtypes[2] = {OIDOID, OIDOID};
 	Datum		values[2] = {ObjectIdGetDatum(scratch), ObjectIdGetDatum(live)};
+	int			nestlevel;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* the model's objects are described as seen from the scratch schema */
+	nestlevel = modelguard_path_begin(scratch, false);
 	if (SPI_execute_with_args(borrowed_sql, 2, argtypes, values, NULL,
 							  false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog");
+	modelguard_path_end(nestlevel);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
@@ -286,14 +250,17 @@ uncompared_objects(Oid nspid)
 	Datum		values[1] = {ObjectIdGetDatum(nspid)};
 	MemoryContext caller = CurrentMemoryContext;
 	StringInfoData buf;
+	int			nestlevel;
 
 	initStringInfo(&buf);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	nestlevel = modelguard_path_begin(nspid, false);
 	/* not read-only: a fresh snapshot sees what the model just created */
 	if (SPI_execute_with_args(uncompared_sql, 1, argtypes, values, NULL,
 							  false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog");
+	modelguard_path_end(nestlevel);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char	   *object = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
@@ -426,10 +393,72 @@ live_schema(void)
 }
 
 /*
+ * A name for the scratch schema that no one can guess or take in advance.
+ */
+static char *
+scratch_name(void)
+{
+	uint8		random[8];
+	StringInfoData name;
+
+	if (!pg_strong_random(random, sizeof(random)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random name for the scratch schema")));
+	initStringInfo(&name);
+	appendStringInfoString(&name, "fleetmig_model_");
+	for (int i = 0; i < (int) sizeof(random); i++)
+		appendStringInfo(&name, "%02x", random[i]);
+	return name.data;
+}
+
+/*
+ * Create the scratch schema, owned by the caller, as the extension's owner
+ * so that comparing needs no CREATE privilege on the database.  No SQL
+ * runs: NamespaceCreate() fires no event trigger and resolves no name, and
+ * fails if the schema exists.  It still runs as a security-restricted
+ * operation under search_path = pg_catalog, pg_temp, for the object access
+ * hooks it calls.
+ */
+static Oid
+create_scratch(const char *name, Oid owner)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+	Oid			nspid;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	nestlevel = modelguard_path_begin(InvalidOid, false);
+	nspid = NamespaceCreate(name, save_userid, false);
+	CommandCounterIncrement();
+	modelguard_path_end(nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return nspid;
+}
+
+/*
+ * Keep event triggers from firing on the model's statements, where the
+ * server has the setting (PostgreSQL 17 and later) and the caller may set
+ * it; until the nest level of the model's search_path ends.
+ */
+static void
+quiet_event_triggers(void)
+{
+#if PG_VERSION_NUM >= 170000
+	if (superuser() ||
+		pg_parameter_aclcheck("event_triggers", GetUserId(), ACL_SET) == ACLCHECK_OK)
+		(void) set_config_option("event_triggers", "off", PGC_SUSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+#endif
+}
+
+/*
  * Load the model into a scratch schema and compare it with the live
- * schema; nothing of it stays.  The scratch schema is created by the owner
- * of the extension for the caller, so that comparing needs no CREATE
- * privilege on the database.
+ * schema; nothing of it stays.
  */
 Autogenerated *
 autogenerate(void)
@@ -437,8 +466,7 @@ autogenerate(void)
 	List	   *files = scriptdir_load_models();
 	Oid			live = live_schema();
 	char	   *live_name = get_namespace_name(live);
-	char	   *path = GetConfigOptionByName("search_path", NULL, false);
-	char	   *scratch = psprintf("fleetmig_model_%d", MyProcPid);
+	char	   *scratch = scratch_name();
 	Oid			owner = state_owner();
 	Autogenerated *result = palloc0(sizeof(Autogenerated));
 	Subxact		sub;
@@ -451,37 +479,34 @@ autogenerate(void)
 		SchemaDesc *after;
 		SchemaScript *changed;
 		List	   *recreate;
-		Oid			scratch_oid;
-		Oid			save_userid;
-		int			save_sec_context;
+		ModelGuard	guard;
+		int			nestlevel;
 		ListCell   *lc;
 
+		memset(&guard, 0, sizeof(guard));
+		guard.scratch = create_scratch(scratch, owner);
+		guard.scratch_name = scratch;
+		guard.live = live;
+
+		nestlevel = modelguard_path_begin(guard.scratch, true);
+		quiet_event_triggers();
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-		if (SPI_execute(psprintf("CREATE SCHEMA %s AUTHORIZATION %s", scratch,
-								 quote_identifier(GetUserNameFromId(save_userid, false))),
-						false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create schema %s", scratch);
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-
-		set_search_path(psprintf("%s, %s", scratch, path));
 		foreach(lc, files)
-			run_model_file(lfirst(lc));
+			run_model_file(lfirst(lc), &guard);
 		SPI_finish();
 
-		scratch_oid = get_namespace_oid(scratch, false);
-		model = schemaread(scratch_oid);
-		result->uncompared = uncompared_objects(scratch_oid);
-		require_self_contained(scratch_oid, live);
+		model = schemaread(guard.scratch);
+		result->uncompared = uncompared_objects(guard.scratch);
+		require_self_contained(guard.scratch, live);
 		recreate = schemadiff_recreate_sql(before, model);
 		if (recreate != NIL)
 		{
 			run_recreate(recreate);
-			schemadiff_adopt_canonical(model, schemaread(scratch_oid));
+			schemadiff_adopt_canonical(model, schemaread(guard.scratch));
 		}
-		set_search_path(path);
+		modelguard_path_end(nestlevel);
+
 		after = schemaread(live);
 		changed = schemadiff_script(before, after, castable);
 		if (changed->changes != NIL)

@@ -8,8 +8,12 @@
  *
  * Definitions are deparsed by the server (format_type, pg_get_expr,
  * pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef), which qualify a
- * name only when search_path does not find it: the caller puts the schema
- * first in search_path before calling schemaread().
+ * name only when search_path does not find it: a query that deparses runs
+ * with search_path = pg_catalog, the schema, pg_temp, the others with
+ * pg_catalog, pg_temp, each set for that query alone.  Every operator is
+ * written OPERATOR(pg_catalog.x), every function qualified and every
+ * literal cast to the type it is compared with, so that no object a user
+ * created can be chosen.
  *
  *-------------------------------------------------------------------------
  */
@@ -21,31 +25,32 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "modelguard.h"
 #include "schemadesc.h"
 
 /* An object that belongs to an extension, for classid (a regclass name) */
 #define NOT_EXTENSION_MEMBER(classid, oid) \
 	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
-	"  WHERE e.classid OPERATOR(pg_catalog.=) '" classid "'::pg_catalog.regclass" \
+	"  WHERE e.classid OPERATOR(pg_catalog.=) '" classid "'::pg_catalog.regclass::pg_catalog.oid" \
 	"    AND e.objid OPERATOR(pg_catalog.=) " oid \
-	"    AND e.deptype OPERATOR(pg_catalog.=) 'e')"
+	"    AND e.deptype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\")"
 
 static const char enums_sql[] =
-"SELECT t.typname, e.enumlabel, pg_catalog.obj_description(t.oid, 'pg_type')"
+"SELECT t.typname, e.enumlabel, pg_catalog.obj_description(t.oid, 'pg_type'::pg_catalog.name)"
 "  FROM pg_catalog.pg_type t"
 "  LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid OPERATOR(pg_catalog.=) t.oid"
-" WHERE t.typnamespace OPERATOR(pg_catalog.=) $1 AND t.typtype OPERATOR(pg_catalog.=) 'e'"
+" WHERE t.typnamespace OPERATOR(pg_catalog.=) $1 AND t.typtype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\""
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "t.oid")
 " ORDER BY t.oid, e.enumsortorder";
 
 static const char sequences_sql[] =
 "SELECT c.relname,"
-"       pg_catalog.format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %sCYCLE',"
-"                         pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin,"
+"       pg_catalog.format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %sCYCLE'::pg_catalog.text,"
+"                         pg_catalog.format_type(s.seqtypid, NULL::pg_catalog.int4), s.seqincrement, s.seqmin,"
 "                         s.seqmax, s.seqstart, s.seqcache,"
-"                         CASE WHEN s.seqcycle THEN '' ELSE 'NO ' END),"
+"                         CASE WHEN s.seqcycle THEN ''::pg_catalog.text ELSE 'NO '::pg_catalog.text END),"
 "       o.relname, o.attname,"
-"       pg_catalog.obj_description(c.oid, 'pg_class'),"
+"       pg_catalog.obj_description(c.oid, 'pg_class'::pg_catalog.name),"
 "       s.seqmin, s.seqmax, s.seqincrement"
 "  FROM pg_catalog.pg_class c"
 "  JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid"
@@ -54,23 +59,23 @@ static const char sequences_sql[] =
 "          JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) d.refobjid"
 "          JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid"
 "                                        AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid"
-"         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
 "           AND d.objid OPERATOR(pg_catalog.=) c.oid"
-"           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-"           AND d.deptype OPERATOR(pg_catalog.=) 'a'"
+"           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
+"           AND d.deptype OPERATOR(pg_catalog.=) 'a'::pg_catalog.\"char\""
 "           AND t.relnamespace OPERATOR(pg_catalog.=) $1) o ON true"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'S'"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'S'::pg_catalog.\"char\""
 "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i"
-"                    WHERE i.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"                    WHERE i.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
 "                      AND i.objid OPERATOR(pg_catalog.=) c.oid"
-"                      AND i.deptype OPERATOR(pg_catalog.=) 'i')"
+"                      AND i.deptype OPERATOR(pg_catalog.=) 'i'::pg_catalog.\"char\")"
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
 " ORDER BY c.oid";
 
 static const char tables_sql[] =
-"SELECT c.oid, c.relname, pg_catalog.obj_description(c.oid, 'pg_class')"
+"SELECT c.oid, c.relname, pg_catalog.obj_description(c.oid, 'pg_class'::pg_catalog.name)"
 "  FROM pg_catalog.pg_class c"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\""
 "   AND NOT c.relispartition"
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
 " ORDER BY c.oid";
@@ -80,25 +85,25 @@ static const char columns_sql[] =
 "       CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation"
 "            THEN a.attcollation::pg_catalog.regcollation::pg_catalog.text END,"
 "       a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid, true), a.attidentity::pg_catalog.text,"
-"       a.attgenerated OPERATOR(pg_catalog.=) 's',"
+"       a.attgenerated OPERATOR(pg_catalog.=) 's'::pg_catalog.\"char\","
 "       pg_catalog.col_description(a.attrelid, a.attnum),"
 "       (SELECT pg_catalog.array_agg(u.attname ORDER BY u.attnum)"
 "          FROM pg_catalog.pg_depend g"
 "          JOIN pg_catalog.pg_attribute u ON u.attrelid OPERATOR(pg_catalog.=) g.refobjid"
 "                                        AND u.attnum OPERATOR(pg_catalog.=) g.refobjsubid"
-"         WHERE g.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+"         WHERE g.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid"
 "           AND g.objid OPERATOR(pg_catalog.=) d.oid"
-"           AND g.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"           AND g.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
 "           AND g.refobjid OPERATOR(pg_catalog.=) a.attrelid"
 "           AND g.refobjsubid OPERATOR(pg_catalog.<>) a.attnum"
-"           AND a.attgenerated OPERATOR(pg_catalog.=) 's')"
+"           AND a.attgenerated OPERATOR(pg_catalog.=) 's'::pg_catalog.\"char\")"
 "  FROM pg_catalog.pg_attribute a"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
 "  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
 "  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
 "                                   AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
-"   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\""
+"   AND a.attnum OPERATOR(pg_catalog.>) 0::pg_catalog.int2 AND NOT a.attisdropped"
 " ORDER BY a.attrelid, a.attnum";
 
 static const char constraints_sql[] =
@@ -109,7 +114,7 @@ static const char constraints_sql[] =
 "           AND r.relnamespace OPERATOR(pg_catalog.=) $1),"
 "       (SELECT x.relname FROM pg_catalog.pg_class x"
 "         WHERE x.oid OPERATOR(pg_catalog.=) k.conindid"
-"           AND k.contype OPERATOR(pg_catalog.=) 'f'),"
+"           AND k.contype OPERATOR(pg_catalog.=) 'f'::pg_catalog.\"char\"),"
 "       ARRAY(SELECT a.attname FROM pg_catalog.unnest(k.conkey) WITH ORDINALITY u (n, o)"
 "               JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid"
 "                                             AND a.attnum OPERATOR(pg_catalog.=) u.n"
@@ -120,17 +125,17 @@ static const char constraints_sql[] =
 "              ORDER BY u.o)"
 "  FROM pg_catalog.pg_constraint k"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\""
 "   AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,f,c,x}'::pg_catalog.\"char\"[])"
 " ORDER BY k.conrelid, k.conname COLLATE pg_catalog.\"C\"";
 
 static const char indexes_sql[] =
 "SELECT i.indrelid, x.relname, pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),"
-"       pg_catalog.obj_description(i.indexrelid, 'pg_class')"
+"       pg_catalog.obj_description(i.indexrelid, 'pg_class'::pg_catalog.name)"
 "  FROM pg_catalog.pg_index i"
 "  JOIN pg_catalog.pg_class x ON x.oid OPERATOR(pg_catalog.=) i.indexrelid"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indrelid"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\""
 "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
 "                    WHERE k.conindid OPERATOR(pg_catalog.=) i.indexrelid"
 "                      AND k.conrelid OPERATOR(pg_catalog.=) i.indrelid"
@@ -139,18 +144,18 @@ static const char indexes_sql[] =
 
 static const char views_sql[] =
 "SELECT c.oid, c.relname, pg_catalog.pg_get_viewdef(c.oid, true),"
-"       pg_catalog.obj_description(c.oid, 'pg_class'),"
-"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1))"
-"                   OPERATOR(pg_catalog.||) '='"
+"       pg_catalog.obj_description(c.oid, 'pg_class'::pg_catalog.name),"
+"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '='::pg_catalog.text, 1))"
+"                   OPERATOR(pg_catalog.||) '='::pg_catalog.text"
 "                   OPERATOR(pg_catalog.||) pg_catalog.quote_literal(pg_catalog.substr(o,"
-"                       pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ' ORDER BY o)"
+"                       pg_catalog.strpos(o, '='::pg_catalog.text) OPERATOR(pg_catalog.+) 1)), ', '::pg_catalog.text ORDER BY o)"
 "          FROM pg_catalog.unnest(c.reloptions) o"
-"         WHERE o OPERATOR(pg_catalog.!~~) 'check\\_option=%'),"
+"         WHERE o OPERATOR(pg_catalog.!~~) 'check\\_option=%'::pg_catalog.text),"
 "       (SELECT pg_catalog.upper(pg_catalog.substr(o, 14)) FROM pg_catalog.unnest(c.reloptions) o"
-"         WHERE o OPERATOR(pg_catalog.~~) 'check\\_option=%'),"
+"         WHERE o OPERATOR(pg_catalog.~~) 'check\\_option=%'::pg_catalog.text),"
 "       c.relacl::pg_catalog.text"
 "  FROM pg_catalog.pg_class c"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'::pg_catalog.\"char\""
 "   AND" NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
 " ORDER BY c.oid";
 
@@ -158,19 +163,19 @@ static const char view_columns_sql[] =
 "SELECT a.attrelid, a.attname, pg_catalog.col_description(a.attrelid, a.attnum)"
 "  FROM pg_catalog.pg_attribute a"
 "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'"
-"   AND a.attnum OPERATOR(pg_catalog.>) 0"
+" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'v'::pg_catalog.\"char\""
+"   AND a.attnum OPERATOR(pg_catalog.>) 0::pg_catalog.int2"
 " ORDER BY a.attrelid, a.attnum";
 
 static const char view_uses_sql[] =
 "SELECT DISTINCT w.ev_class, r.relname"
 "  FROM pg_catalog.pg_rewrite w"
 "  JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) w.ev_class"
-"  JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+"  JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid"
 "                             AND d.objid OPERATOR(pg_catalog.=) w.oid"
-"                             AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"                             AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid"
 "  JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) d.refobjid"
-" WHERE v.relnamespace OPERATOR(pg_catalog.=) $1 AND v.relkind OPERATOR(pg_catalog.=) 'v'"
+" WHERE v.relnamespace OPERATOR(pg_catalog.=) $1 AND v.relkind OPERATOR(pg_catalog.=) 'v'::pg_catalog.\"char\""
 "   AND r.relnamespace OPERATOR(pg_catalog.=) $1 AND r.oid OPERATOR(pg_catalog.<>) v.oid"
 " ORDER BY 1, 2";
 
@@ -189,18 +194,22 @@ typedef struct Owner
 } Owner;
 
 /*
- * Run one query with the schema's OID as $1.
+ * Run one query with the schema's OID as $1; one that deparses names, with
+ * the schema in search_path (after pg_catalog).
  */
 static void
-run(const char *sql, Oid nspid)
+run(const char *sql, Oid nspid, bool deparses)
 {
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(nspid)};
+	int			nestlevel;
 	int			rc;
 
 	CHECK_FOR_INTERRUPTS();
+	nestlevel = modelguard_path_begin(deparses ? nspid : InvalidOid, false);
 	/* not read-only: a fresh snapshot sees what the caller just created */
 	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 0);
+	modelguard_path_end(nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog: %s", SPI_result_code_string(rc));
 }
@@ -302,7 +311,7 @@ read_enums(Reader *r, Oid nspid)
 	List	   *result = NIL;
 	SchemaEnum *current = NULL;
 
-	run(enums_sql, nspid);
+	run(enums_sql, nspid, false);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char	   *name;
@@ -330,7 +339,7 @@ read_sequences(Reader *r, Oid nspid)
 {
 	List	   *result = NIL;
 
-	run(sequences_sql, nspid);
+	run(sequences_sql, nspid, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		SchemaSequence *seq = alloc(r, sizeof(SchemaSequence));
@@ -360,7 +369,7 @@ read_tables(Reader *r, Oid nspid)
 	int			ntables;
 	int			pos;
 
-	run(tables_sql, nspid);
+	run(tables_sql, nspid, false);
 	ntables = (int) SPI_processed;
 	owners = palloc0(sizeof(Owner) * (ntables + 1));
 	for (int i = 0; i < ntables; i++)
@@ -375,7 +384,7 @@ read_tables(Reader *r, Oid nspid)
 		result = append(r, result, table);
 	}
 
-	run(columns_sql, nspid);
+	run(columns_sql, nspid, true);
 	pos = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -402,7 +411,7 @@ read_tables(Reader *r, Oid nspid)
 		table->columns = append(r, table->columns, col);
 	}
 
-	run(constraints_sql, nspid);
+	run(constraints_sql, nspid, true);
 	pos = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -424,7 +433,7 @@ read_tables(Reader *r, Oid nspid)
 		table->constraints = append(r, table->constraints, con);
 	}
 
-	run(indexes_sql, nspid);
+	run(indexes_sql, nspid, true);
 	pos = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -453,7 +462,7 @@ read_views(Reader *r, Oid nspid)
 	int			nviews;
 	int			pos = 0;
 
-	run(views_sql, nspid);
+	run(views_sql, nspid, true);
 	nviews = (int) SPI_processed;
 	owners = palloc0(sizeof(Owner) * (nviews + 1));
 	for (int i = 0; i < nviews; i++)
@@ -472,7 +481,7 @@ read_views(Reader *r, Oid nspid)
 		result = append(r, result, view);
 	}
 
-	run(view_columns_sql, nspid);
+	run(view_columns_sql, nspid, false);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		SchemaView *view;
@@ -488,7 +497,7 @@ read_views(Reader *r, Oid nspid)
 		view->columns = append(r, view->columns, col);
 	}
 
-	run(view_uses_sql, nspid);
+	run(view_uses_sql, nspid, false);
 	pos = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
