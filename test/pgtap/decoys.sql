@@ -119,10 +119,15 @@ BEGIN
     BEGIN
         PERFORM pg_catalog.set_config('fleetmig.migrations_dir', dir, true);
         PERFORM pg_catalog.set_config('fleetmig.models_dir', models, true);
-        PERFORM pg_catalog.set_config('search_path', path, true);
+        -- the setup is the user's own SQL (migrations): it runs with
+        -- pg_catalog first, so that its operators are pg_catalog's as in a
+        -- clean database and the live schema is the same; the query is
+        -- fleetmig's, under the path tested
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, ' || path, true);
         IF setup IS NOT NULL THEN
             EXECUTE setup;
         END IF;
+        PERFORM pg_catalog.set_config('search_path', path, true);
         c0 := pg_temp.counters();
         EXECUTE pg_catalog.format(
             'SELECT COALESCE(pg_catalog.string_agg(q::pg_catalog.text, E''\n''), '''') FROM (%s) q', query)
@@ -157,8 +162,9 @@ GRANT EXECUTE ON FUNCTION decoy_counter.register(text), decoy_counter.mark(integ
 
 --
 -- What every function is run on: (name, migrations directory, models
--- directory, setup, query).  The setup runs under the same search path but
--- is not counted (each command it uses is a case of its own).
+-- directory, setup, query).  The setup runs under the same search path,
+-- with pg_catalog put first (see capture()), and is not counted (each
+-- command it uses is a case of its own).
 --
 CREATE TEMP TABLE paths (p integer PRIMARY KEY, path text, label text);
 INSERT INTO paths VALUES
