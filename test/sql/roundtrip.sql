@@ -44,6 +44,12 @@ CALL fleetmig.upgrade_each('heads');
 CALL fleetmig.upgrade_each('heads');
 CALL fleetmig.downgrade_each('base');
 SELECT count(*) FROM fleetmig.version;
+-- a NULL target is an error (22004), not a call that does nothing
+CALL fleetmig.upgrade_each(NULL);
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+CALL fleetmig.downgrade_each(NULL);
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+SELECT count(*) FROM fleetmig.version;
 -- it cannot commit inside a transaction block or a function
 BEGIN;
 CALL fleetmig.upgrade_each('heads');
