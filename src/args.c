@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "args.h"
@@ -42,4 +44,30 @@ args_bool(FunctionCallInfo fcinfo, int n, const char *name)
 {
 	require_not_null(fcinfo, n, name);
 	return PG_GETARG_BOOL(n);
+}
+
+/*
+ * Text[] argument n as a List of C strings; neither the array nor an
+ * element may be NULL.
+ */
+List *
+args_text_array(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+	List	   *result = NIL;
+
+	require_not_null(fcinfo, n, name);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(n), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &count);
+	for (int i = 0; i < count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", name)));
+		result = lappend(result, TextDatumGetCString(elems[i]));
+	}
+	return result;
 }

@@ -483,29 +483,6 @@ fleetmig_init(PG_FUNCTION_ARGS)
 }
 
 /*
- * The C strings of a text[] without NULLs.
- */
-static List *
-text_array_strings(ArrayType *array, const char *what)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	List	   *result = NIL;
-
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not contain NULL", what)));
-		result = lappend(result, TextDatumGetCString(elems[i]));
-	}
-	return result;
-}
-
-/*
  * Autogenerate compares the model with the database as the migration's
  * parents leave it: the database must be at exactly those revisions, as
  * Alembic requires ("Target database is not up to date").
@@ -559,7 +536,7 @@ fleetmig_create(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(3))
 		labels = list_make1(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	if (!PG_ARGISNULL(4))
-		depends_on = text_array_strings(PG_GETARG_ARRAYTYPE_P(4), "depends_on");
+		depends_on = args_text_array(fcinfo, 4, "depends_on");
 
 	authoring_check_privilege();
 	state_lock();
@@ -604,7 +581,7 @@ fleetmig_merge(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a merge needs a message and revisions")));
 	message = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	specs = text_array_strings(PG_GETARG_ARRAYTYPE_P(1), "revisions");
+	specs = args_text_array(fcinfo, 1, "revisions");
 	authoring_check_privilege();
 	state_lock();
 	project = project_load(true);

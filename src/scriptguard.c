@@ -19,16 +19,15 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 
+#include "args.h"
 #include "fleetmig.h"
 #include "script.h"
 #include "state.h"
@@ -46,35 +45,10 @@ typedef struct ScriptGuardSum
 	char	   *checksum;
 } ScriptGuardSum;
 
-static List *text_array_list(ArrayType *array, const char *what);
 static char *quoted_list(List *strings);
 static void require_writer(void);
 static int	compare_strings(const ListCell *a, const ListCell *b);
 static void check_state(List *heads, List *applied);
-
-/*
- * The elements of a text[] argument, which must not hold NULLs.
- */
-static List *
-text_array_list(ArrayType *array, const char *what)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	List	   *result = NIL;
-
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not contain NULL", what)));
-		result = lappend(result, TextDatumGetCString(elems[i]));
-	}
-	return result;
-}
 
 /*
  * "a", "b" -- or base for none.
@@ -206,13 +180,9 @@ fleetmig_script_guard(PG_FUNCTION_ARGS)
 	List	   *heads;
 	List	   *applied;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the arguments of script_guard() must not be NULL")));
-	session = PG_GETARG_BOOL(0) || !IsTransactionBlock();
-	heads = text_array_list(PG_GETARG_ARRAYTYPE_P(1), "heads");
-	applied = text_array_list(PG_GETARG_ARRAYTYPE_P(2), "applied");
+	session = args_bool(fcinfo, 0, "session_lock") || !IsTransactionBlock();
+	heads = args_text_array(fcinfo, 1, "heads");
+	applied = args_text_array(fcinfo, 2, "applied");
 
 	require_writer();
 	if (!session)

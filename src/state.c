@@ -5,8 +5,9 @@
  *
  * Every statement is schema-qualified, uses pg_catalog operators, runs under
  * search_path = pg_catalog, pg_temp and as the owner of fleetmig.version
- * (the extension's owner), so a deploy role needs no privilege on these
- * tables and objects in its search_path cannot take part.  Plans are
+ * (the extension's owner) in a security-restricted operation, so a deploy
+ * role needs no privilege on these tables and objects in its search_path
+ * cannot take part.  Plans are
  * prepared once per backend and kept.
  *
  * The lock that serialises state changes is a lock on fleetmig.version
@@ -195,7 +196,9 @@ state_owner(void)
 
 /*
  * Connect to SPI, restrict search_path and become the owner of
- * fleetmig.version.
+ * fleetmig.version, in a security-restricted operation (as a maintenance
+ * command runs as a table's owner): nothing run on the owner's behalf can
+ * change the session.
  */
 static void
 state_enter(StateCall *call)
@@ -207,7 +210,8 @@ state_enter(StateCall *call)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	SetUserIdAndSecContext(owner,
-						   call->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+						   call->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	call->guc_nest = safesql_enter();
 }
 
