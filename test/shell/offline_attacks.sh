@@ -10,7 +10,9 @@
 # client_encoding to SJIS (where the last byte of "ぁ" in UTF-8 is a lead
 # byte that swallows the closing quote), one whose SQL holds a psql variable
 # reference (:port, run with psql -v port=3), one that holds dollar-quote
-# tags and a "\!" in every kind of literal and comment.  Every "\!" would
+# tags and a "\!" in every kind of literal and comment, and one written by
+# create() for a role in pg_write_server_files whose message holds a
+# carriage return and a "\!".  Every "\!" would
 # touch a marker file if psql ran it; with 0.1.0's scripts the carriage
 # return, the file name and SJIS touched theirs and the variable changed the
 # data.  For each project and each way of running the scripts, database A
@@ -25,18 +27,20 @@ set -uo pipefail
 
 . "$(dirname "$0")/tap.bash"
 
-echo "1..94"
+echo "1..108"
 
 TMP=$(mktemp -d /tmp/fleetmig-offline.XXXXXX)
 MARK="$TMP/markers"
 mkdir -p "$MARK"
 DB_A="fleetmig_attack_${$}_a"
+AUTHOR="fleetmig_attack_author_$$"
 DB_B="fleetmig_attack_${$}_b"
 cleanup() {
     for db in "$DB_A" "$DB_B"; do
         dropdb --if-exists "$db" >/dev/null 2>&1 || true
     done
-    psql -X -q -d postgres -c "DROP ROLE IF EXISTS fleetmig_attack_deployer" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS fleetmig_attack_deployer" \
+        -c "DROP ROLE IF EXISTS $AUTHOR" >/dev/null 2>&1 || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -48,6 +52,8 @@ q() {
 }
 
 # ------------------------------------------------------------ the projects
+# (written as files, as an author who commits migrations writes them; the
+# last one by a role in pg_write_server_files through create())
 # file PROJECT NAME REVISION DOWN_REVISION MESSAGE UPGRADE DOWNGRADE
 file() {
     mkdir -p "$TMP/$1"
@@ -105,6 +111,23 @@ EOF
 # a second revision on the tags project, for the guard's tests below
 file tags "20240107_0000_abab00000007_more.sql" abab00000007 ffff00000006 "more" \
     "CREATE TABLE t7 (id int);" "DROP TABLE t7;"
+
+# an author role (pg_write_server_files) writes a migration with create(),
+# its message a carriage return and a psql command
+mkdir -p "$TMP/created"
+chmod a+rwx "$TMP/created"
+chmod -R a+rX "$TMP"
+DB_C="fleetmig_attack_${$}_c"
+createdb -E UTF8 -T template0 "$DB_C" >"$TMP/setup.log" 2>&1 || bail "createdb: $(cat "$TMP/setup.log")"
+q "$DB_C" -c "CREATE EXTENSION fleetmig" \
+  -c "CREATE ROLE $AUTHOR IN ROLE pg_write_server_files" \
+  -c "GRANT USAGE ON SCHEMA fleetmig TO $AUTHOR" \
+  -c "GRANT EXECUTE ON FUNCTION fleetmig.create(text, boolean, text, text, text[]) TO $AUTHOR" \
+  -c "SET fleetmig.migrations_dir = '$TMP/created'" \
+  -c "SET ROLE $AUTHOR" \
+  -c "SELECT fleetmig.create(E'made by create\\r\\\\! touch $MARK/created\\nsecond line')" \
+    >"$TMP/setup.log" 2>&1 || bail "the author's create(): $(cat "$TMP/setup.log")"
+dropdb "$DB_C" >/dev/null 2>&1
 chmod -R a+rX "$TMP"
 
 # ------------------------------------------------------------ the twins
@@ -161,7 +184,7 @@ twins() {
     done
 }
 
-for project in cr name scs sjis vars tags; do
+for project in cr name scs sjis vars created tags; do
     twins "$project"
     # the online run on B is harmless: each revision runs through upgrade()
     runs "$project: upgrade('head') runs on B" "$TMP/b.log" \
@@ -257,5 +280,5 @@ else
         'ERROR:  permission denied to run a fleetmig script' "$(head -1 "$TMP/a.log")"
 fi
 
-[ "$n" -eq 94 ] || { echo "# ran $n tests, planned 94"; exit 1; }
+[ "$n" -eq 108 ] || { echo "# ran $n tests, planned 108"; exit 1; }
 [ "$failed" -eq 0 ]
