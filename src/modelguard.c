@@ -17,32 +17,49 @@
  *	- every function it calls is found in the scratch schema or pg_catalog
  *	  and is not volatile, except nextval() of a sequence of the model and
  *	  a few volatile functions whose effects a rollback undoes.
- * The model runs with search_path = scratch, pg_catalog, pg_temp (see
- * modelguard_path_begin()), so an unqualified name finds nothing else; a
- * name qualified with another schema is refused here.  The scratch schema
- * holds only what the model made: no function or operator of a user's.
+ * The model runs with search_path = scratch, pg_catalog, the schemas of
+ * installed extensions that only superusers can create objects in, pg_temp
+ * (see modelguard_path_begin()), so that a model may use the types,
+ * functions and operators of extensions (citext, PostGIS) installed there.
+ * Those schemas may hold other objects too: a type, function, operator or
+ * collation the model names must be pg_catalog's, the model's own or an
+ * extension's, and every function or operator of that name the path shows
+ * must be so as well, since PostgreSQL picks among them by argument types
+ * only when the statement runs (and may run an immutable one then, to fold
+ * a constant).
+ * A name qualified with another schema is refused here.  The scratch
+ * schema holds only what the model made: no function or operator of a
+ * user's.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
-#include "catalog/pg_namespace_d.h"
-#include "catalog/pg_proc_d.h"
-#include "catalog/pg_type_d.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_type.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "modelguard.h"
 
@@ -150,6 +167,101 @@ guard_names(ModelGuard *g, List *names, GuardUse use, const char *kind,
 }
 
 /*
+ * Whether an object the model uses may be used: pg_catalog's, the model's
+ * own, or a member of an extension.
+ */
+static bool
+usable(ModelGuard *g, Oid classid, Oid objid, Oid nspid)
+{
+	return nspid == PG_CATALOG_NAMESPACE || nspid == g->scratch ||
+		OidIsValid(getExtensionOfObject(classid, objid));
+}
+
+/*
+ * Refuse an object of a user's that the path shows the model: "what" in
+ * schema nspid, which is neither pg_catalog nor the scratch schema nor
+ * part of an extension.
+ */
+static void
+refuse_foreign(ModelGuard *g, Oid nspid, const char *what, int location)
+{
+	if (nspid == g->live)
+		refuse_outside(g, nspid, get_namespace_name(nspid), GUARD_READ, what,
+					   location);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
+			 errmsg("the model could use %s of schema \"%s\", which is not part of an extension",
+					what, get_namespace_name(nspid)),
+			 errdetail("A model may use only what it declares, what pg_catalog has, and the objects of installed extensions."),
+			 errhint("Drop or move that object, or declare what the model needs in the model files."),
+			 guard_position(g, location)));
+}
+
+static Oid
+operator_namespace(Oid oprid)
+{
+	HeapTuple	tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(oprid));
+	Oid			nspid;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for operator %u", oprid);
+	nspid = ((Form_pg_operator) GETSTRUCT(tuple))->oprnamespace;
+	ReleaseSysCache(tuple);
+	return nspid;
+}
+
+/*
+ * An operator name the statement uses, qualified or not: every operator of
+ * that name the path shows must be usable.
+ */
+static void
+guard_operator(ModelGuard *g, List *names, int location)
+{
+	FuncCandidateList candidate;
+
+	if (names == NIL)
+		return;
+	guard_names(g, names, GUARD_READ, "operator", location);
+	candidate = OpernameGetCandidates(names, '\0', true);
+	for (; candidate != NULL; candidate = candidate->next)
+	{
+		Oid			nspid = operator_namespace(candidate->oid);
+
+		if (!usable(g, OperatorRelationId, candidate->oid, nspid))
+			refuse_foreign(g, nspid,
+						   psprintf("operator %s", format_operator(candidate->oid)),
+						   location);
+	}
+}
+
+/*
+ * A collation the statement uses: pg_catalog's, the model's or an
+ * extension's.
+ */
+static void
+guard_collation(ModelGuard *g, List *names, int location)
+{
+	Oid			collid;
+	HeapTuple	tuple;
+	Oid			nspid;
+
+	if (names == NIL)
+		return;
+	guard_names(g, names, GUARD_READ, "collation", location);
+	collid = get_collation_oid(names, true);
+	if (!OidIsValid(collid))
+		return;
+	tuple = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for collation %u", collid);
+	nspid = ((Form_pg_collation) GETSTRUCT(tuple))->collnamespace;
+	ReleaseSysCache(tuple);
+	if (!usable(g, CollationRelationId, collid, nspid))
+		refuse_foreign(g, nspid, psprintf("collation %s", NameListToQuotedString(names)),
+					   location);
+}
+
+/*
  * A relation the statement creates, acts on or reads.  One that exists
  * must be in the scratch schema (or pg_catalog, to be read); one that does
  * not is reported by PostgreSQL when the statement runs, unless the live
@@ -207,10 +319,30 @@ guard_relation(ModelGuard *g, RangeVar *rv, GuardUse use, const char *kind)
 static void
 guard_type(ModelGuard *g, TypeName *type)
 {
+	Oid			typid;
+
 	if (type == NULL)
 		return;
 	guard_names(g, type->names, GUARD_READ, "type", type->location);
 	(void) guard_walker((Node *) type->typmods, g);
+	if (type->pct_type)
+		return;
+	typid = LookupTypeNameOid(NULL, type, true);
+	if (OidIsValid(typid))
+	{
+		Oid			elem = get_element_type(typid);
+		Oid			base = OidIsValid(elem) ? elem : typid;
+		HeapTuple	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(base));
+		Oid			nspid;
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for type %u", base);
+		nspid = ((Form_pg_type) GETSTRUCT(tuple))->typnamespace;
+		ReleaseSysCache(tuple);
+		if (!usable(g, TypeRelationId, base, nspid))
+			refuse_foreign(g, nspid, psprintf("type %s", format_type_be(base)),
+						   type->location);
+	}
 }
 
 /*
@@ -272,6 +404,12 @@ guard_function(ModelGuard *g, FuncCall *call)
 									  false, false, false, true);
 	for (; candidate != NULL; candidate = candidate->next)
 	{
+		Oid			nspid = get_func_namespace(candidate->oid);
+
+		if (!usable(g, ProcedureRelationId, candidate->oid, nspid))
+			refuse_foreign(g, nspid,
+						   psprintf("function %s", format_procedure(candidate->oid)),
+						   call->location);
 		if (func_volatile(candidate->oid) == PROVOLATILE_VOLATILE)
 			is_volatile = true;
 	}
@@ -318,16 +456,47 @@ guard_walker(Node *node, ModelGuard *g)
 			guard_function(g, (FuncCall *) node);
 			break;
 		case T_A_Expr:
-			guard_names(g, ((A_Expr *) node)->name, GUARD_READ, "operator",
-						((A_Expr *) node)->location);
+			{
+				A_Expr	   *expr = (A_Expr *) node;
+
+				switch (expr->kind)
+				{
+					case AEXPR_BETWEEN:
+					case AEXPR_NOT_BETWEEN:
+					case AEXPR_BETWEEN_SYM:
+					case AEXPR_NOT_BETWEEN_SYM:
+						/* the name is BETWEEN; the operators are these */
+						guard_operator(g, list_make1(makeString("<=")), expr->location);
+						guard_operator(g, list_make1(makeString(">=")), expr->location);
+						break;
+					default:
+						guard_operator(g, expr->name, expr->location);
+						break;
+				}
+				break;
+			}
+		case T_CaseExpr:
+			/* CASE x WHEN y compares with the operator named = */
+			if (((CaseExpr *) node)->arg != NULL)
+				guard_operator(g, list_make1(makeString("=")),
+							   ((CaseExpr *) node)->location);
 			break;
+		case T_SubLink:
+			{
+				SubLink    *sublink = (SubLink *) node;
+
+				if (sublink->operName != NIL)
+					guard_operator(g, sublink->operName, sublink->location);
+				else if (sublink->subLinkType == ANY_SUBLINK)
+					guard_operator(g, list_make1(makeString("=")), sublink->location);
+				break;
+			}
 		case T_SortBy:
-			guard_names(g, ((SortBy *) node)->useOp, GUARD_READ, "operator",
-						((SortBy *) node)->location);
+			guard_operator(g, ((SortBy *) node)->useOp, ((SortBy *) node)->location);
 			break;
 		case T_CollateClause:
-			guard_names(g, ((CollateClause *) node)->collname, GUARD_READ,
-						"collation", ((CollateClause *) node)->location);
+			guard_collation(g, ((CollateClause *) node)->collname,
+							((CollateClause *) node)->location);
 			break;
 		case T_RangeTableSample:
 			guard_names(g, ((RangeTableSample *) node)->method, GUARD_READ,
@@ -396,7 +565,7 @@ static void
 guard_index_elem(ModelGuard *g, IndexElem *elem)
 {
 	guard_expr(g, elem->expr);
-	guard_names(g, elem->collation, GUARD_READ, "collation", -1);
+	guard_collation(g, elem->collation, -1);
 	guard_names(g, elem->opclass, GUARD_READ, "operator class", -1);
 	guard_options(g, elem->opclassopts);
 }
@@ -415,7 +584,7 @@ guard_constraint(ModelGuard *g, Constraint *con)
 		List	   *pair = lfirst(lc);
 
 		guard_index_elem(g, linitial_node(IndexElem, pair));
-		guard_names(g, lsecond(pair), GUARD_READ, "operator", con->location);
+		guard_operator(g, lsecond(pair), con->location);
 	}
 	guard_options(g, con->options);
 }
@@ -472,7 +641,7 @@ guard_create_table(ModelGuard *g, CreateStmt *stmt)
 			PartitionElem *elem = lfirst_node(PartitionElem, lc);
 
 			guard_expr(g, elem->expr);
-			guard_names(g, elem->collation, GUARD_READ, "collation", elem->location);
+			guard_collation(g, elem->collation, elem->location);
 			guard_names(g, elem->opclass, GUARD_READ, "operator class", elem->location);
 		}
 	}
@@ -493,7 +662,7 @@ guard_create_index(ModelGuard *g, IndexStmt *stmt)
 	foreach(lc, stmt->indexIncludingParams)
 		guard_index_elem(g, lfirst_node(IndexElem, lc));
 	guard_expr(g, stmt->whereClause);
-	guard_names(g, stmt->excludeOpNames, GUARD_READ, "operator", -1);
+	guard_operator(g, stmt->excludeOpNames, -1);
 	guard_options(g, stmt->options);
 }
 
@@ -718,30 +887,110 @@ modelguard_check(ModelGuard *g, Node *stmt)
 }
 
 /*
+ * Whether only superusers can create objects in a schema: its owner is one,
+ * and CREATE on it is granted to no one else.
+ */
+static bool
+superusers_only(Oid nspid)
+{
+	HeapTuple	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
+	bool		isnull;
+	Datum		datum;
+	Oid			owner;
+	bool		result;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
+	result = superuser_arg(owner);
+	datum = SysCacheGetAttr(NAMESPACEOID, tuple, Anum_pg_namespace_nspacl, &isnull);
+	if (result && !isnull)
+	{
+		Acl		   *acl = DatumGetAclP(datum);
+		Oid		   *roles;
+		int			nroles = aclmembers(acl, &roles);
+
+		if (aclmask(acl, ACL_ID_PUBLIC, owner, ACL_CREATE, ACLMASK_ANY) != 0)
+			result = false;
+		for (int i = 0; result && i < nroles; i++)
+		{
+			if (!superuser_arg(roles[i]) &&
+				aclmask(acl, roles[i], owner, ACL_CREATE, ACLMASK_ANY) != 0)
+				result = false;
+		}
+	}
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+/*
+ * The schemas of installed extensions in which only superusers can create
+ * objects, but pg_catalog, fleetmig's and "except", as ", a, b" for a
+ * search_path.  A schema others can create in (public, usually) is left
+ * out: an object planted there could take the place of what the model or
+ * an event trigger means.
+ */
+static char *
+extension_schemas(Oid except)
+{
+	Oid			own = get_namespace_oid("fleetmig", true);
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	List	   *seen = NIL;
+	StringInfoData buf;
+	HeapTuple	tuple;
+
+	initStringInfo(&buf);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Oid			nspid = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+		char	   *name;
+
+		if (nspid == PG_CATALOG_NAMESPACE || nspid == own || nspid == except ||
+			list_member_oid(seen, nspid) || !superusers_only(nspid))
+			continue;
+		name = get_namespace_name(nspid);
+		if (name == NULL)
+			continue;
+		seen = lappend_oid(seen, nspid);
+		appendStringInfo(&buf, ", %s", quote_identifier(name));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return buf.data;
+}
+
+/*
  * Set search_path, until modelguard_path_end(), so that what fleetmig runs
  * for itself finds no object a user created elsewhere: pg_catalog, the
- * schema "schema" if valid, pg_temp.  pg_catalog comes before the schema
- * because the server's own deparsing runs queries with unqualified
- * operators (pg_get_viewdef() before PostgreSQL 17), where an exact match
- * of the schema's would win; the schema is there for names to be deparsed
- * relative to it.  With model_first, the schema (the scratch schema) comes
- * first, for the model's statements to create their objects in it.
+ * schema "schema" if valid, the schemas of installed extensions that only
+ * superusers can create in, pg_temp.
+ * pg_catalog comes before the schema because the server's own deparsing
+ * runs queries with unqualified operators (pg_get_viewdef() before
+ * PostgreSQL 17), where an exact match of the schema's would win; the
+ * schema is there for names to be deparsed relative to it, the extensions'
+ * for the types of extensions to be found and deparsed without their
+ * schema, in the model and in the live schema alike.  With model_first,
+ * the schema (the scratch schema) comes first, for the model's statements
+ * to create their objects in it.  Without a schema: pg_catalog, pg_temp.
  * Returns the GUC nest level to end.
  */
 int
 modelguard_path_begin(Oid schema, bool model_first)
 {
-	int			nestlevel = NewGUCNestLevel();
+	int			nestlevel;
 	const char *path = "pg_catalog, pg_temp";
 
 	if (OidIsValid(schema))
 	{
 		const char *name = quote_identifier(get_namespace_name(schema));
+		char	   *extensions = extension_schemas(schema);
 
 		path = model_first ?
-			psprintf("%s, pg_catalog, pg_temp", name) :
-			psprintf("pg_catalog, %s, pg_temp", name);
+			psprintf("%s, pg_catalog%s, pg_temp", name, extensions) :
+			psprintf("pg_catalog, %s%s, pg_temp", name, extensions);
 	}
+	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	return nestlevel;

@@ -12,7 +12,7 @@
 SET fleetmig.migrations_dir = :'migrations';
 SET fleetmig_test.ms = :'ms';
 BEGIN;
-SELECT plan(50);
+SELECT plan(56);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 SELECT lives_ok($$SELECT fleetmig.stamp('head')$$, 'the database is at the head');
@@ -402,6 +402,44 @@ SELECT is(pg_temp.via(:'create', 'planted', 'public, pg_catalog'), ARRAY['22021'
     'create(autogenerate) reads both schemas, writes nothing (the CR LF) and calls no decoy');
 SELECT is(pg_temp.via(:'check', '../../models', 'public, pg_catalog'), ARRAY['55000', '0'],
     'the example models: no decoy either');
+
+-- Extensions: a model may use the types, functions and operators of an
+-- extension installed in a schema only superusers can create in (ms_ext),
+-- and nothing else that lies there; an extension in a schema others may
+-- create in (ms_ext_open) is not seen at all.
+CREATE SCHEMA ms_ext;
+CREATE EXTENSION citext SCHEMA ms_ext;
+CREATE FUNCTION ms_ext.ms_plain(integer) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE AS $f$
+BEGIN
+    PERFORM pg_catalog.nextval('public.ms_marker');
+    RETURN 1;
+END
+$f$;
+CREATE SCHEMA ms_ext_open;
+GRANT CREATE ON SCHEMA ms_ext_open TO ms_dev;
+CREATE EXTENSION hstore SCHEMA ms_ext_open;
+CREATE SCHEMA ms_extlive;
+CREATE TABLE ms_extlive.people (id integer PRIMARY KEY, email ms_ext.citext NOT NULL);
+CREATE INDEX people_email ON ms_extlive.people (email);
+SELECT is(pg_temp.via(:'check', 'extension_type', 'ms_extlive'), ARRAY['none', '0'],
+    'check(): a model with a citext column matches the live table that has one');
+CREATE SCHEMA ms_extempty;
+SELECT is(pg_temp.via(:'check', 'extension_type', 'ms_extempty'), ARRAY['55000', '0'],
+    'check(): the same model loads against an empty schema and reports the table to add');
+SELECT is(pg_temp.via(:'check', 'extension_open', 'ms_extempty'), ARRAY['42704', '0'],
+    'check(): the type of an extension in a schema others may create in is not found (42704)');
+SELECT is(pg_temp.by_hand('extension_plain', 'ms_direct, ms_ext'), 1::bigint,
+    'by hand, the default of ADD COLUMN runs ms_ext.ms_plain()');
+SELECT is(pg_temp.via(:'check', 'extension_plain', 'ms_extempty'), ARRAY['42P15', '0'],
+    'check(): a function beside the extension''s that is not one of them is refused (42P15); it does not run');
+\set m :ms /extension_plain
+SET LOCAL fleetmig.models_dir = :'m';
+SET LOCAL search_path = ms_extempty, public;
+SELECT throws_ok(:'check', '42P15',
+    'the model could use function ms_plain(integer) of schema "ms_ext", which is not part of an extension',
+    'the message names the function and its schema');
+RESET search_path;
 
 -- Nothing of the scratch schemas stays, but the squatter's schema.
 SELECT is((SELECT array_agg(nspname::text) FROM pg_namespace WHERE nspname LIKE 'fleetmig\_model\_%'),
