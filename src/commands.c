@@ -531,8 +531,8 @@ fleetmig_create(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a migration needs a message")));
 	message = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	autogen = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-	head = PG_ARGISNULL(2) ? "head" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	autogen = args_bool(fcinfo, 1, "autogenerate");
+	head = args_text(fcinfo, 2, "head");
 	if (!PG_ARGISNULL(3))
 		labels = list_make1(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	if (!PG_ARGISNULL(4))

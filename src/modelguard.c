@@ -323,10 +323,15 @@ guard_type(ModelGuard *g, TypeName *type)
 
 	if (type == NULL)
 		return;
+	/* a.b.c%TYPE names a column, and its last name but one is no schema */
+	if (type->pct_type)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
+				 errmsg("%%TYPE is not allowed in a model file"),
+				 errdetail("A model names its types; the type of a column elsewhere could be anyone's."),
+				 guard_position(g, type->location)));
 	guard_names(g, type->names, GUARD_READ, "type", type->location);
 	(void) guard_walker((Node *) type->typmods, g);
-	if (type->pct_type)
-		return;
 	typid = LookupTypeNameOid(NULL, type, true);
 	if (OidIsValid(typid))
 	{

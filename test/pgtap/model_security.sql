@@ -12,7 +12,7 @@
 SET fleetmig.migrations_dir = :'migrations';
 SET fleetmig_test.ms = :'ms';
 BEGIN;
-SELECT plan(56);
+SELECT plan(59);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 SELECT lives_ok($$SELECT fleetmig.stamp('head')$$, 'the database is at the head');
@@ -440,6 +440,20 @@ SELECT throws_ok(:'check', '42P15',
     'the model could use function ms_plain(integer) of schema "ms_ext", which is not part of an extension',
     'the message names the function and its schema');
 RESET search_path;
+
+-- %TYPE: in a.b.c%TYPE the last name but one is a table, not a schema.
+SET LOCAL ROLE ms_dev;
+CREATE DOMAIN public.ms_dom AS integer CHECK (public.ms_payload() = 1);
+CREATE TABLE public."pg_catalog" (c public.ms_dom);
+RESET ROLE;
+SELECT is(pg_temp.by_hand('pct_type', 'ms_direct, public'), 1::bigint,
+    'by hand, the range over public."pg_catalog".c%TYPE runs ms_payload()');
+SELECT is(pg_temp.via(:'check', 'pct_type'), ARRAY['42P15', '0'],
+    'check(): %TYPE is refused before it runs (42P15); ms_payload() does not run');
+SELECT is(pg_temp.via(:'create', 'pct_type'), ARRAY['42P15', '0'],
+    'create(autogenerate): the same');
+DROP TABLE public."pg_catalog";
+DROP DOMAIN public.ms_dom;
 
 -- Nothing of the scratch schemas stays, but the squatter's schema.
 SELECT is((SELECT array_agg(nspname::text) FROM pg_namespace WHERE nspname LIKE 'fleetmig\_model\_%'),

@@ -10,7 +10,7 @@
 -- test/specs/lock_squat.spec.)
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(46);
+SELECT plan(48);
 
 CREATE FUNCTION pg_temp.state() RETURNS text
 LANGUAGE sql AS $f$
@@ -94,6 +94,10 @@ SELECT throws_ok($$SELECT * FROM fleetmig.test_roundtrip(NULL)$$, '22004', 'targ
     'test_roundtrip(NULL) is an error');
 SELECT throws_ok($$SELECT fleetmig.upgrade_sql(NULL)$$, '22004', 'target must not be NULL',
     'upgrade_sql(NULL) is an error');
+SELECT throws_ok($$SELECT fleetmig.create('m', autogenerate => NULL)$$, '22004', 'autogenerate must not be NULL',
+    'create(m, autogenerate => NULL) is an error, not a plain file');
+SELECT throws_ok($$SELECT fleetmig.create('m', head => NULL)$$, '22004', 'head must not be NULL',
+    'create(m, head => NULL) is an error, not head');
 SELECT throws_ok($$SELECT fleetmig.script_guard(NULL, '{}', '{}')$$, '22004', NULL,
     'script_guard(NULL, ...) is an error');
 SELECT throws_ok($$SELECT fleetmig.script_guard(false, '{}', ARRAY[NULL])$$, '22004', 'applied must not contain NULL',
