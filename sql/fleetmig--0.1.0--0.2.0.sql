@@ -119,6 +119,13 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_script_guard'
 LANGUAGE C VOLATILE;
 
+-- Each statement of a migration on its way to psql's \gexec: refused
+-- unless it reads, as it runs, as the one statement upgrade() would run.
+CREATE FUNCTION fleetmig.script_statement(sql text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'fleetmig_script_statement'
+LANGUAGE C VOLATILE;
+
 -- The last statement of an offline script: releases a session-level lock.
 CREATE FUNCTION fleetmig.script_unlock()
 RETURNS void
@@ -126,4 +133,5 @@ AS 'MODULE_PATHNAME', 'fleetmig_script_unlock'
 LANGUAGE C VOLATILE;
 
 REVOKE ALL ON FUNCTION fleetmig.script_guard(boolean, text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fleetmig.script_statement(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION fleetmig.script_unlock() FROM PUBLIC;

@@ -268,6 +268,13 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_script_guard'
 LANGUAGE C VOLATILE;
 
+-- Each statement of a migration on its way to psql's \gexec: refused
+-- unless it reads, as it runs, as the one statement upgrade() would run.
+CREATE FUNCTION fleetmig.script_statement(sql text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'fleetmig_script_statement'
+LANGUAGE C VOLATILE;
+
 -- The last statement of an offline script: releases a session-level lock.
 CREATE FUNCTION fleetmig.script_unlock()
 RETURNS void

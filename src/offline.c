@@ -7,9 +7,13 @@
  *
  * psql never reads migration text as script (SPEC §9).  Every statement of
  * a section, and every value fleetmig writes, is a dollar-quoted literal
- * whose tag does not occur in it; a statement runs by "SELECT <literal>
- * \gexec", so psql sends its text to the server unread: no meta-command,
- * no variable interpolation, whatever standard_conforming_strings says.
+ * whose tag does not occur in it; a statement runs by "SELECT
+ * fleetmig.script_statement(<literal>) \gexec", so psql sends its text to
+ * the server unread: no meta-command, no variable interpolation, whatever
+ * standard_conforming_strings says.  script_statement() first makes sure
+ * the server still reads it as the one statement upgrade() would run, not
+ * as several (a COPY FROM STDIN hidden behind a changed
+ * standard_conforming_strings would make psql read the script as data).
  * Outside the literals the script is ASCII, and before any text that is
  * not, psql's client encoding is put back to the one the script started
  * with (a section may have changed it).  Comment lines (names, messages)
@@ -19,11 +23,11 @@
  * takes fleetmig's lock and refuses to go on unless the database is at the
  * revisions the script starts from, with the applied files unchanged.
  *
- * The script is meant to run as one transaction (psql -1): it has no BEGIN
- * or COMMIT of its own, unless a revision marked "transaction off" is on
- * the way: that one runs as its own step outside any transaction block,
- * between transactions the script opens and commits itself.  Nothing here
- * touches the database.
+ * The script runs as one transaction, with a BEGIN and COMMIT of its own,
+ * unless a revision marked "transaction off" is on the way: that one runs
+ * as its own step outside any transaction block, between transactions the
+ * script opens and commits itself, under fleetmig's lock held by the
+ * session.  Nothing here touches the database.
  *
  *-------------------------------------------------------------------------
  */
@@ -179,9 +183,9 @@ append_section(OfflineScript *out, Revision *rev, ScriptSection *section)
 	foreach(lc, statements_split(rev, section))
 	{
 		CHECK_FOR_INTERRUPTS();
-		appendStringInfoString(&line, "SELECT ");
+		appendStringInfoString(&line, "SELECT fleetmig.script_statement(");
 		append_literal(&line, ((Statement *) lfirst(lc))->sql);
-		appendStringInfoString(&line, " \\gexec\n");
+		appendStringInfoString(&line, ") \\gexec\n");
 		emit(out, &line);
 		out->ran_sql = true;
 	}
@@ -330,15 +334,18 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 							   "-- fleetmig's lock, held by the session, keeps other deployers out.\n");
 	else
 		appendStringInfoString(&text,
-							   "Run it as one transaction, as a role that may write\n"
-							   "-- fleetmig.version and fleetmig.log:\n"
-							   "--   psql -1 -f <this file>\n");
+							   "It runs as one transaction (BEGIN ... COMMIT):\n"
+							   "-- run it with psql as a role that may write fleetmig.version and\n"
+							   "-- fleetmig.log:\n"
+							   "--   psql -f <this file>\n");
 	appendStringInfoString(&text,
 						   "-- Each statement of a migration is a dollar-quoted literal that psql\n"
 						   "-- sends to the server as it is (\\gexec): psql reads none of it.\n"
 						   "\n"
 						   "\\set ON_ERROR_STOP on\n"
 						   "\\set fleetmig_encoding :ENCODING\n");
+	if (!split)
+		appendStringInfoString(&text, "BEGIN;\n");
 	append_guard(&text, map, from, split);
 	if (split)
 		appendStringInfoString(&text, "BEGIN;\n");
@@ -350,11 +357,10 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 		append_step(&out, lfirst(lc), applied, up);
 	}
 
+	appendStringInfoString(&text, "COMMIT;\n");
 	if (split)
-	{
-		appendStringInfoString(&text, "COMMIT;\nSELECT fleetmig.script_unlock();\n");
-		emit(&out, &text);
-	}
+		appendStringInfoString(&text, "SELECT fleetmig.script_unlock();\n");
+	emit(&out, &text);
 	pfree(text.data);
 	return out.buf.data;
 }

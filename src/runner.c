@@ -71,6 +71,7 @@ run_statements(RunnerContext *cx, List *statements)
 
 		CHECK_FOR_INTERRUPTS();
 		cx->line = st->line;
+		statements_recheck(cx->rev, st);
 		rc = SPI_execute(st->sql, false, 0);
 		if (rc < 0)
 			ereport(ERROR,

@@ -11,7 +11,9 @@
  * or when the script commits on its own), the database must be at the
  * heads the script starts from, and no applied revision may have a file
  * other than the one the script was written from (unless
- * fleetmig.verify_checksums is off).
+ * fleetmig.verify_checksums is off).  Each statement of a migration goes
+ * through script_statement() on its way to psql's \gexec, which refuses
+ * it unless it still reads as one statement that upgrade() would run.
  *
  *-------------------------------------------------------------------------
  */
@@ -31,11 +33,16 @@
 #include "fleetmig.h"
 #include "script.h"
 #include "state.h"
+#include "statements.h"
 
 PG_FUNCTION_INFO_V1(fleetmig_script_guard);
 PG_FUNCTION_INFO_V1(fleetmig_script_unlock);
+PG_FUNCTION_INFO_V1(fleetmig_script_statement);
 
-/* How many times this session holds fleetmig's lock for a script */
+/*
+ * How many times this session took fleetmig's lock for a script (an abort
+ * releases it sooner: state_session_locks() says how often it is held)
+ */
 static int	session_locks = 0;
 
 /* The checksum a script was written with, by revision */
@@ -217,10 +224,23 @@ fleetmig_script_guard(PG_FUNCTION_ARGS)
 Datum
 fleetmig_script_unlock(PG_FUNCTION_ARGS)
 {
-	while (session_locks > 0)
-	{
+	int			held = Min(session_locks, state_session_locks());
+
+	while (held-- > 0)
 		state_unlock_session();
-		session_locks--;
-	}
+	session_locks = 0;
 	PG_RETURN_VOID();
+}
+
+/*
+ * script_statement(sql): sql, once it is shown to read, under the session's
+ * settings now, as one statement that may run in a migration.
+ */
+Datum
+fleetmig_script_statement(PG_FUNCTION_ARGS)
+{
+	char	   *sql = args_text(fcinfo, 0, "sql");
+
+	statements_check_script(sql);
+	PG_RETURN_TEXT_P(cstring_to_text(sql));
 }

@@ -10,8 +10,9 @@
  * cannot take part.  Plans are
  * prepared once per backend and kept.
  *
- * The lock that serialises state changes is a lock on fleetmig.version
- * taken from C, not an advisory key any role could hold (SPEC §9).
+ * The lock that serialises state changes is taken from C under a lock tag
+ * no SQL function can take, not an advisory key any role could hold
+ * (SPEC §9).
  *
  *-------------------------------------------------------------------------
  */
@@ -24,7 +25,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -109,6 +110,9 @@ static const struct
 
 static SPIPlanPtr plans[NUM_STATEMENTS];
 
+/* How many times this session holds fleetmig's lock at session level */
+static int	session_locks = 0;
+
 /* Saved around a state access: who the caller is, where results go */
 typedef struct StateCall
 {
@@ -125,7 +129,7 @@ static SPIPlanPtr state_plan(StateStatement stmt);
 static char *state_fingerprint(Snapshot snapshot);
 
 /*
- * fleetmig.version, whose lock serialises every state change.
+ * fleetmig.version, whose owner is fleetmig's.
  */
 static Oid
 state_version_relid(void)
@@ -142,37 +146,94 @@ state_version_relid(void)
 }
 
 /*
- * Take the lock that serialises every state change (SPEC §8, §9): a
- * transaction-level lock on fleetmig.version, released at commit or abort.
- * The mode conflicts with itself but not with reads or writes of the
- * table, and SQL can take it only with UPDATE, DELETE or TRUNCATE on the
- * table, which nobody but its owner has.  Waits queue and honour
- * lock_timeout.
+ * The tag of fleetmig's lock: an advisory tag of this database with the
+ * keys "flee" and "tmig" and a fourth field of 3, in the default lock
+ * method.  SQL's advisory functions make tags of the user lock method with
+ * a fourth field of 1 or 2 only, so no SQL caller can take, wait for or
+ * release (pg_advisory_unlock_all()) this one; and unlike a lock on one of
+ * fleetmig's tables, no statement of a role with mere USAGE on the schema
+ * (a prepared INSERT, a REFERENCES waiting behind it, a database owner's
+ * ANALYZE) can stand in its queue.
+ */
+static void
+state_locktag(LOCKTAG *tag)
+{
+	tag->locktag_field1 = MyDatabaseId;
+	tag->locktag_field2 = STATE_LOCK_KEY1;
+	tag->locktag_field3 = STATE_LOCK_KEY2;
+	tag->locktag_field4 = STATE_LOCK_FIELD4;
+	tag->locktag_type = LOCKTAG_ADVISORY;
+	tag->locktag_lockmethodid = DEFAULT_LOCKMETHOD;
+}
+
+/*
+ * Take the lock that serialises every state change (SPEC §8, §9), for the
+ * transaction: released at commit or abort.  Waits queue, honour
+ * lock_timeout and take part in deadlock detection.
  */
 void
 state_lock(void)
 {
-	LockRelationOid(state_version_relid(), STATE_LOCK_MODE);
+	LOCKTAG		tag;
+
+	state_locktag(&tag);
+	(void) LockAcquire(&tag, STATE_LOCK_MODE, false, false);
+}
+
+/*
+ * An abort releases the session's locks of the default lock method too:
+ * forget them.
+ */
+static void
+state_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		session_locks = 0;
 }
 
 /*
  * The same lock held by the session, across the commits of
- * upgrade_each(); release it with state_unlock_session().
+ * upgrade_each(); release it with state_unlock_session().  An abort
+ * releases it as well.
  */
 void
 state_lock_session(void)
 {
-	LockRelId	relid = {state_version_relid(), MyDatabaseId};
+	static bool registered = false;
+	LOCKTAG		tag;
 
-	LockRelationIdForSession(&relid, STATE_LOCK_MODE);
+	if (!registered)
+	{
+		RegisterXactCallback(state_xact_callback, NULL);
+		registered = true;
+	}
+	state_locktag(&tag);
+	(void) LockAcquire(&tag, STATE_LOCK_MODE, true, false);
+	session_locks++;
 }
 
+/*
+ * Release the session's lock once, if an abort has not released it.
+ */
 void
 state_unlock_session(void)
 {
-	LockRelId	relid = {state_version_relid(), MyDatabaseId};
+	LOCKTAG		tag;
 
-	UnlockRelationIdForSession(&relid, STATE_LOCK_MODE);
+	if (session_locks == 0)
+		return;
+	state_locktag(&tag);
+	(void) LockRelease(&tag, STATE_LOCK_MODE, true);
+	session_locks--;
+}
+
+/*
+ * How many times the session holds the lock.
+ */
+int
+state_session_locks(void)
+{
+	return session_locks;
 }
 
 /*

@@ -13,10 +13,14 @@
 #include "storage/lockdefs.h"
 
 /*
- * Mode of the lock on fleetmig.version that every state change takes: it
- * conflicts with itself, not with reading or writing the table.
+ * fleetmig's lock (state.c): in pg_locks, locktype advisory, classid
+ * 1718379877 ("flee"), objid 1953327463 ("tmig"), objsubid 3, mode
+ * ExclusiveLock.
  */
-#define STATE_LOCK_MODE ShareUpdateExclusiveLock
+#define STATE_LOCK_KEY1 1718379877
+#define STATE_LOCK_KEY2 1953327463
+#define STATE_LOCK_FIELD4 3
+#define STATE_LOCK_MODE ExclusiveLock
 
 /* The latest log row of a revision */
 typedef struct StateLogEntry
@@ -48,6 +52,7 @@ typedef struct StateChecksum
 extern void state_lock(void);
 extern void state_lock_session(void);
 extern void state_unlock_session(void);
+extern int	state_session_locks(void);
 extern Oid	state_owner(void);
 extern void state_check_snapshot(void);
 extern List *state_read_checksums(void);

@@ -5,6 +5,13 @@
  *	  parser, find the line each starts at, and refuse what cannot run
  *	  inside the caller's transaction (SPEC §2, §8).
  *
+ * A section may change standard_conforming_strings, under which the server
+ * reads a later statement's literals differently than when the section was
+ * split: such a statement is parsed again just before it runs, and must
+ * still be one statement that passes the same checks (a hidden COPY FROM
+ * STDIN or COMMIT would otherwise slip through, in the offline script
+ * too).
+ *
  * Nothing is executed here; runner.c runs the statements.
  *
  *-------------------------------------------------------------------------
@@ -315,9 +322,75 @@ statements_split(Revision *rev, ScriptSection *section)
 		st->sql = pnstrdup(section->sql + start, len);
 		/* the grammar leaves the length 0 for a last statement without ';' */
 		st->terminated = (rs->stmt_len > 0);
+		st->standard_strings = standard_conforming_strings;
 		check_statement(rev, rs->stmt, st->line);
 		result = lappend(result, st);
 	}
 	MemoryContextDelete(parse_cxt);
 	return result;
+}
+
+/*
+ * The raw parse of "sql" under the session's settings now, which must be
+ * one statement; "what" names it in the error.
+ */
+static Node *
+parse_one(const char *sql, const char *what, const char *detail)
+{
+	List	   *raw;
+
+#if PG_VERSION_NUM >= 140000
+	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+#else
+	raw = raw_parser(sql);
+#endif
+	if (list_length(raw) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("%s reads as %d statements when it runs", what, list_length(raw)),
+				 errdetail_internal("%s", detail),
+				 errhint("A setting the migration changed (standard_conforming_strings) makes the server read its literals differently than when the section was split; write them so that they read the same either way, with E'...' or dollar quotes.")));
+	return linitial_node(RawStmt, raw)->stmt;
+}
+
+/*
+ * Before a statement runs: if standard_conforming_strings changed since the
+ * section was split, parse it again and check it as at the split.
+ */
+void
+statements_recheck(Revision *rev, Statement *st)
+{
+	char	   *detail;
+
+	if (st->standard_strings == standard_conforming_strings)
+		return;
+	detail = psprintf("File \"%s\", line %d.", rev->filename, st->line);
+	check_statement(rev, parse_one(st->sql, psprintf("a statement of revision \"%s\"", rev->id),
+								   detail),
+					st->line);
+}
+
+/*
+ * A statement an offline script is about to run (fleetmig.script_statement()):
+ * under the session's settings now it is one statement, neither
+ * transaction control nor COPY to or from the client, whatever the
+ * sections before it set.
+ */
+void
+statements_check_script(const char *sql)
+{
+	Node	   *stmt = parse_one(sql, "a statement of the script",
+								 "The script runs each statement of a migration on its own.");
+
+	if (IsA(stmt, TransactionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("transaction control statements are not allowed in a migration"),
+				 errdetail("The script holds its own BEGIN and COMMIT.")));
+	if (IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->filename == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY %s is not supported in a migration",
+						((CopyStmt *) stmt)->is_from ? "FROM STDIN" : "TO STDOUT"),
+				 errdetail("psql would read the rest of the script as the data to copy.")));
 }

@@ -15,9 +15,12 @@ typedef struct Statement
 	char	   *sql;
 	int			line;			/* line in the file where it starts */
 	bool		terminated;		/* followed by a semicolon in the file */
+	bool		standard_strings;	/* standard_conforming_strings when split */
 } Statement;
 
 extern List *statements_split(Revision *rev, ScriptSection *section);
+extern void statements_recheck(Revision *rev, Statement *st);
+extern void statements_check_script(const char *sql);
 extern int	statements_skip_space_and_comments(const char *sql, int pos);
 
 #endif							/* FLEETMIG_STATEMENTS_H */

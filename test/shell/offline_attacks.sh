@@ -4,30 +4,35 @@
 # downgrade() execute, whatever file names, messages and sections contain.
 #
 # Hostile projects, one per attack, made here because git cannot hold some
-# of them: a lone carriage return in a message (psql ends a -- comment
-# there), a newline in a file name (copied into a comment line), a section
-# that turns standard_conforming_strings off, one that switches
-# client_encoding to SJIS (where the last byte of "ぁ" in UTF-8 is a lead
-# byte that swallows the closing quote), one whose SQL holds a psql variable
-# reference (:port, run with psql -v port=3), one that holds dollar-quote
-# tags and a "\!" in every kind of literal and comment, and one written by
-# create() for a role in pg_write_server_files whose message holds a
-# carriage return and a "\!".  Every "\!" would
-# touch a marker file if psql ran it; with 0.1.0's scripts the carriage
-# return, the file name and SJIS touched theirs and the variable changed the
-# data.  For each project and each way of running the scripts, database A
-# runs them with psql and its twin B calls upgrade() and downgrade(): no
-# marker may appear, and schema, data, fleetmig.version and fleetmig.log (but
-# the timing) must be the same.  Last, the guard: a script refuses to run on
-# a database that is elsewhere, or whose applied file was edited, and for a
-# role that may not write fleetmig's tables.
+# of them:
+#  - cr: a lone carriage return in a message (psql ends a -- comment there);
+#  - name: a newline in a file name (copied into a comment line);
+#  - scs: a section that turns standard_conforming_strings off;
+#  - sjis: one that switches client_encoding to SJIS (where the last byte
+#    of "ぁ" in UTF-8 is a lead byte that swallows the closing quote);
+#  - vars: SQL that holds a psql variable reference (:port, run with
+#    psql -v port=3);
+#  - tags: dollar-quote tags and a "\!" in every kind of literal and comment;
+#  - created: a file written by create() for a role in pg_write_server_files
+#    whose message holds a carriage return and a "\!";
+#  - hidden: standard_conforming_strings off hides a COPY FROM STDIN inside
+#    what the split saw as one statement (refused online and offline);
+#  - half: a section that fails half way (nothing stays, with or without -1).
+# Every "\!" would touch a marker file if psql ran it; with 0.1.0's scripts
+# the carriage return, the file name and SJIS touched theirs and the
+# variable changed the data.  For each project and each way of running the
+# scripts, database A runs them with psql and its twin B calls upgrade() and
+# downgrade(): no marker may appear, and schema, data, fleetmig.version and
+# fleetmig.log (but the timing) must be the same.  Last, the guard: a script
+# refuses to run on a database that is elsewhere, or whose applied file was
+# edited, and for a role that may not write fleetmig's tables.
 #
 # Needs PGHOST/PGPORT/PGUSER of a superuser (pg_virtualenv).
 set -uo pipefail
 
 . "$(dirname "$0")/tap.bash"
 
-echo "1..108"
+echo "1..117"
 
 TMP=$(mktemp -d /tmp/fleetmig-offline.XXXXXX)
 MARK="$TMP/markers"
@@ -108,6 +113,28 @@ INSERT INTO t6 VALUES (\$fm\$ \\! touch $MARK/fm \$fm\$), (\$fm1\$ \$fm\$ \$fm1\
 COMMENT ON TABLE t6 IS 'ends with a tag start \$fm';
 EOF
 )" "DROP TABLE t6;"
+# standard_conforming_strings off hides statements inside what the split
+# (under on) saw as one: a COPY FROM STDIN would make psql read the script
+# as data up to the "\." the next literal supplies, and the "\!" after it
+# as script; the hidden statements are refused, online and offline
+file hidden "20240108_0000_cdcd00000008_hidden.sql" cdcd00000008 none "hidden" \
+"$(cat <<EOF
+CREATE TABLE sink (x text);
+SET standard_conforming_strings = off;
+SELECT '\\' || ' ; COPY sink FROM STDIN; --';
+SELECT \$x\$
+\\.
+\\! touch $MARK/hidden
+\$x\$;
+RESET standard_conforming_strings;
+EOF
+)" "DROP TABLE sink;"
+
+# a section that fails half way: the script, like upgrade(), leaves nothing,
+# with or without -1
+file half "20240109_0000_efef00000009_half.sql" efef00000009 none "half" \
+    "CREATE TABLE half (id int); SELECT 1 / 0;" "DROP TABLE half;"
+
 # a second revision on the tags project, for the guard's tests below
 file tags "20240107_0000_abab00000007_more.sql" abab00000007 ffff00000006 "more" \
     "CREATE TABLE t7 (id int);" "DROP TABLE t7;"
@@ -183,6 +210,45 @@ twins() {
             >"$TMP/setup.log" 2>&1 || bail "ALTER DATABASE $db: $(cat "$TMP/setup.log")"
     done
 }
+
+# the hidden statements: upgrade() refuses them, the script refuses them,
+# with and without -1, and neither leaves anything behind
+twins hidden
+if q "$DB_B" -c "SELECT count(*) FROM fleetmig.upgrade('head')" >"$TMP/b.log" 2>&1; then
+    not_ok "hidden: upgrade() refuses the statements standard_conforming_strings hides" "it succeeded"
+else
+    is "hidden: upgrade() refuses the statements standard_conforming_strings hides" \
+        'ERROR:  a statement of revision "cdcd00000008" reads as 2 statements when it runs' \
+        "$(grep -m1 '^ERROR' "$TMP/b.log")"
+fi
+for how in "-1" ""; do
+    label="hidden, psql ${how:-without -1} -f"
+    q "$DB_A" -o "$TMP/up.sql" -c "SELECT fleetmig.upgrade_sql('head')" >"$TMP/gen.log" 2>&1
+    if sh -c "cd '$MARK' && psql -X -q $how -d '$DB_A' -f '$TMP/up.sql'" >"$TMP/a.log" 2>&1; then
+        not_ok "$label: the script fails" "it succeeded"
+    else
+        is "$label: the script fails at the statement, as upgrade() does" \
+            'ERROR:  a statement of the script reads as 2 statements when it runs' \
+            "$(grep -m1 -o 'ERROR:.*' "$TMP/a.log")"
+    fi
+    same "$label: no marker; nothing applied on A, as on B" "$(all "$DB_B")" "$(markers; all "$DB_A")"
+done
+
+# a failure half way: nothing stays, with or without -1
+twins half
+q "$DB_B" -c "SELECT count(*) FROM fleetmig.upgrade('head')" >"$TMP/b.log" 2>&1
+for how in "-1" ""; do
+    label="half, psql ${how:-without -1} -f"
+    q "$DB_A" -o "$TMP/up.sql" -c "SELECT fleetmig.upgrade_sql('head')" >"$TMP/gen.log" 2>&1
+    if sh -c "cd '$MARK' && psql -X -q $how -d '$DB_A' -f '$TMP/up.sql'" >"$TMP/a.log" 2>&1; then
+        not_ok "$label: the script fails" "it succeeded"
+    else
+        is "$label: the script fails where upgrade() fails" "$(grep -m1 -o 'ERROR:.*' "$TMP/b.log")" \
+            "$(grep -m1 -o 'ERROR:.*' "$TMP/a.log")"
+    fi
+    same "$label: nothing stays on A, as on B: the script is one transaction" \
+        "$(all "$DB_B")" "$(markers; all "$DB_A")"
+done
 
 for project in cr name scs sjis vars created tags; do
     twins "$project"
@@ -280,5 +346,5 @@ else
         'ERROR:  permission denied to run a fleetmig script' "$(head -1 "$TMP/a.log")"
 fi
 
-[ "$n" -eq 108 ] || { echo "# ran $n tests, planned 108"; exit 1; }
+[ "$n" -eq 117 ] || { echo "# ran $n tests, planned 117"; exit 1; }
 [ "$failed" -eq 0 ]

@@ -127,7 +127,7 @@ else
 fi
 same "the failed second run changed neither fleetmig.version nor fleetmig.log" \
     "$heads"$'\n'"$before" "$(version "$DB_A")"$'\n'"$(log "$DB_A")"
-if q "$DB_A" -c "SELECT fleetmig.upgrade_sql('head')" 2>&1 | grep -qx -- '-- 0 steps.  Run it as one transaction, as a role that may write'; then
+if q "$DB_A" -c "SELECT fleetmig.upgrade_sql('head')" 2>&1 | grep -qx -- '-- 0 steps.  It runs as one transaction (BEGIN ... COMMIT):'; then
     ok "upgrade_sql('head') at head has no step"
 else
     not_ok "upgrade_sql('head') at head has no step" "$(q "$DB_A" -c "SELECT fleetmig.upgrade_sql('head')" 2>&1 | head -8)"

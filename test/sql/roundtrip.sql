@@ -71,10 +71,10 @@ CALL fleetmig.upgrade_each('head');
 SELECT * FROM fleetmig.current();
 SELECT revision, direction FROM fleetmig.log ORDER BY id;
 SELECT attname FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attnum > 0 ORDER BY attnum;
--- and the session lock on fleetmig.version is released
+-- and fleetmig's session lock is released
 SELECT count(*) AS locks_held FROM pg_locks
- WHERE pid = pg_backend_pid() AND relation = 'fleetmig.version'::regclass
-   AND mode = 'ShareUpdateExclusiveLock';
+ WHERE pid = pg_backend_pid() AND locktype = 'advisory'
+   AND classid = 1718379877 AND objid = 1953327463 AND objsubid = 3;
 CALL fleetmig.downgrade_each('base');
 SELECT count(*) FROM fleetmig.version;
 TRUNCATE fleetmig.log RESTART IDENTITY;

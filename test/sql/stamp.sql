@@ -40,13 +40,12 @@ SELECT l.revision,
   FROM fleetmig.log l JOIN fleetmig.history() h USING (revision)
  WHERE l.checksum IS NOT NULL ORDER BY l.id;
 
--- stamp takes fleetmig's lock (SPEC §8, §9): a transaction-level lock on
--- fleetmig.version that conflicts with itself, and no advisory lock
+-- stamp takes fleetmig's lock (SPEC §8, §9), for the transaction: an
+-- advisory tag with objsubid 3, which no SQL function takes
 BEGIN;
 SELECT revision FROM fleetmig.stamp('head');
-SELECT locktype, relation::regclass, mode, granted FROM pg_locks
- WHERE pid = pg_backend_pid() AND (locktype = 'advisory' OR relation = 'fleetmig.version'::regclass)
- ORDER BY mode;
+SELECT locktype, classid, objid, objsubid, mode, granted FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'advisory';
 ROLLBACK;
 TABLE state;
 
