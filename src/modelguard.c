@@ -36,6 +36,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/dependency.h"
@@ -55,6 +56,7 @@
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -167,14 +169,43 @@ guard_names(ModelGuard *g, List *names, GuardUse use, const char *kind,
 }
 
 /*
+ * Whether an extension is a superuser's: a trusted extension created by
+ * another role is that role's, and its owner may add objects of its own
+ * to it.
+ */
+static bool
+superuser_extension(Oid extid)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		result = false;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		result = superuser_arg(((Form_pg_extension) GETSTRUCT(tuple))->extowner);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
  * Whether an object the model uses may be used: pg_catalog's, the model's
- * own, or a member of an extension.
+ * own, or a member of an extension a superuser owns.
  */
 static bool
 usable(ModelGuard *g, Oid classid, Oid objid, Oid nspid)
 {
-	return nspid == PG_CATALOG_NAMESPACE || nspid == g->scratch ||
-		OidIsValid(getExtensionOfObject(classid, objid));
+	Oid			extid;
+
+	if (nspid == PG_CATALOG_NAMESPACE || nspid == g->scratch)
+		return true;
+	extid = getExtensionOfObject(classid, objid);
+	return OidIsValid(extid) && superuser_extension(extid);
 }
 
 /*
@@ -929,11 +960,13 @@ superusers_only(Oid nspid)
 }
 
 /*
- * The schemas of installed extensions in which only superusers can create
- * objects, but pg_catalog, fleetmig's and "except", as ", a, b" for a
- * search_path.  A schema others can create in (public, usually) is left
- * out: an object planted there could take the place of what the model or
- * an event trigger means.
+ * The schemas of the extensions superusers own in which only superusers
+ * can create objects, but pg_catalog, fleetmig's and "except", as ", a, b"
+ * for a search_path.  A schema others can create in (public, usually) is
+ * left out: an object planted there could take the place of what the model
+ * or an event trigger means; so is the schema of a trusted extension
+ * another role created (CREATE EXTENSION does not ask that role for CREATE
+ * on the schema).
  */
 static char *
 extension_schemas(Oid except)
@@ -948,11 +981,13 @@ extension_schemas(Oid except)
 	initStringInfo(&buf);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		Oid			nspid = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+		Form_pg_extension ext = (Form_pg_extension) GETSTRUCT(tuple);
+		Oid			nspid = ext->extnamespace;
 		char	   *name;
 
 		if (nspid == PG_CATALOG_NAMESPACE || nspid == own || nspid == except ||
-			list_member_oid(seen, nspid) || !superusers_only(nspid))
+			list_member_oid(seen, nspid) || !superuser_arg(ext->extowner) ||
+			!superusers_only(nspid))
 			continue;
 		name = get_namespace_name(nspid);
 		if (name == NULL)

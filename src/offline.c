@@ -16,7 +16,7 @@
  * standard_conforming_strings would make psql read the script as data).
  * Outside the literals the script is ASCII, and before any text that is
  * not, psql's client encoding is put back to the one the script started
- * with (a section may have changed it).  Comment lines (names, messages)
+ * with (whatever ran before may have changed it).  Comment lines (names, messages)
  * are folded to one printable line.
  *
  * The script first calls fleetmig.script_guard(), which checks the caller,
@@ -45,7 +45,6 @@
 typedef struct OfflineScript
 {
 	StringInfoData buf;
-	bool		ran_sql;		/* a section ran since the encoding was set */
 } OfflineScript;
 
 static bool is_ascii(const char *s);
@@ -73,19 +72,17 @@ is_ascii(const char *s)
 }
 
 /*
- * Add "text" (whole lines) to the script and free it.  If it is not ASCII
- * and a section ran since, first put psql's client encoding back to the
- * script's (the variable the script set at its start), so that psql lexes
- * the text and the server reads it as written.
+ * Add "text" (whole lines) to the script and empty it.  If it is not ASCII,
+ * first put psql's client encoding back to the script's (the variable the
+ * script set at its start), so that psql lexes the text and the server
+ * reads it as written: anything that ran before may have changed it (a
+ * section, and a deferred trigger at the script's own COMMIT too).
  */
 static void
 emit(OfflineScript *out, StringInfo text)
 {
-	if (out->ran_sql && !is_ascii(text->data))
-	{
+	if (!is_ascii(text->data))
 		appendStringInfoString(&out->buf, "\\encoding :fleetmig_encoding\n");
-		out->ran_sql = false;
-	}
 	appendBinaryStringInfo(&out->buf, text->data, text->len);
 	resetStringInfo(text);
 }
@@ -187,7 +184,6 @@ append_section(OfflineScript *out, Revision *rev, ScriptSection *section)
 		append_literal(&line, ((Statement *) lfirst(lc))->sql);
 		appendStringInfoString(&line, ") \\gexec\n");
 		emit(out, &line);
-		out->ran_sql = true;
 	}
 	pfree(line.data);
 }
@@ -312,7 +308,6 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 		split |= !((Step *) lfirst(lc))->revision->transactional;
 
 	initStringInfo(&out.buf);
-	out.ran_sql = false;
 	initStringInfo(&text);
 	appendStringInfo(&text, "-- fleetmig %s script\n-- from: ",
 					 up ? "upgrade" : "downgrade");

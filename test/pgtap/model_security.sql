@@ -12,7 +12,7 @@
 SET fleetmig.migrations_dir = :'migrations';
 SET fleetmig_test.ms = :'ms';
 BEGIN;
-SELECT plan(59);
+SELECT plan(61);
 SET LOCAL client_min_messages = warning;
 TRUNCATE fleetmig.version;
 SELECT lives_ok($$SELECT fleetmig.stamp('head')$$, 'the database is at the head');
@@ -440,6 +440,21 @@ SELECT throws_ok(:'check', '42P15',
     'the model could use function ms_plain(integer) of schema "ms_ext", which is not part of an extension',
     'the message names the function and its schema');
 RESET search_path;
+
+-- A trusted extension that a role that is not a superuser creates, even in
+-- a superuser's schema (CREATE EXTENSION asks it for no CREATE there), is
+-- that role's: neither its objects nor its schema count.
+CREATE ROLE ms_ext_owner;
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO ms_ext_owner', current_database()); END $$;
+CREATE SCHEMA ms_ext2;
+SET LOCAL ROLE ms_ext_owner;
+CREATE EXTENSION ltree SCHEMA ms_ext;
+CREATE EXTENSION isn SCHEMA ms_ext2;
+RESET ROLE;
+SELECT is(pg_temp.via(:'check', 'extension_member', 'ms_extempty'), ARRAY['42P15', '0'],
+    'check(): the type of a trusted extension another role created beside a superuser''s is refused (42P15)');
+SELECT is(pg_temp.via(:'check', 'extension_owned', 'ms_extempty'), ARRAY['42704', '0'],
+    'check(): a schema whose only extension another role created is not in the path (42704)');
 
 -- %TYPE: in a.b.c%TYPE the last name but one is a table, not a schema.
 SET LOCAL ROLE ms_dev;

@@ -17,7 +17,9 @@
 #    whose message holds a carriage return and a "\!";
 #  - hidden: standard_conforming_strings off hides a COPY FROM STDIN inside
 #    what the split saw as one statement (refused online and offline);
-#  - half: a section that fails half way (nothing stays, with or without -1).
+#  - half: a section that fails half way (nothing stays, with or without -1);
+#  - deferred: a deferred trigger switches client_encoding to SJIS at the
+#    script's own COMMIT, before a "transaction off" revision.
 # Every "\!" would touch a marker file if psql ran it; with 0.1.0's scripts
 # the carriage return, the file name and SJIS touched theirs and the
 # variable changed the data.  For each project and each way of running the
@@ -32,7 +34,7 @@ set -uo pipefail
 
 . "$(dirname "$0")/tap.bash"
 
-echo "1..117"
+echo "1..119"
 
 TMP=$(mktemp -d /tmp/fleetmig-offline.XXXXXX)
 MARK="$TMP/markers"
@@ -135,6 +137,36 @@ EOF
 file half "20240109_0000_efef00000009_half.sql" efef00000009 none "half" \
     "CREATE TABLE half (id int); SELECT 1 / 0;" "DROP TABLE half;"
 
+# a deferred trigger switches client_encoding to SJIS at the script's own
+# COMMIT, before a "transaction off" revision whose literal ends in "ぁ"
+file deferred "20240110_0000_abcd00000010_deferred.sql" abcd00000010 none "deferred (répertoire)" \
+"$(cat <<'EOF'
+CREATE TABLE enc_a (id int);
+CREATE FUNCTION enc_flip() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_catalog.set_config('client_encoding', 'SJIS', false); RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER enc_flip AFTER INSERT ON enc_a
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION enc_flip();
+INSERT INTO enc_a VALUES (1);
+EOF
+)" "DROP TABLE enc_a; DROP FUNCTION enc_flip();"
+mkdir -p "$TMP/deferred"
+cat >"$TMP/deferred/20240111_0000_abcd00000011_concurrently.sql" <<EOF
+-- fleetmig:revision abcd00000011
+-- fleetmig:down_revision abcd00000010
+-- fleetmig:message an index built concurrently
+-- fleetmig:transaction off
+
+-- fleetmig:upgrade
+CREATE TABLE enc_b AS SELECT 'ぁ' AS s UNION ALL SELECT '
+\! touch $MARK/deferred
+';
+CREATE INDEX CONCURRENTLY enc_a_id ON enc_a (id);
+
+-- fleetmig:downgrade
+DROP INDEX CONCURRENTLY enc_a_id;
+DROP TABLE enc_b;
+EOF
+
 # a second revision on the tags project, for the guard's tests below
 file tags "20240107_0000_abab00000007_more.sql" abab00000007 ffff00000006 "more" \
     "CREATE TABLE t7 (id int);" "DROP TABLE t7;"
@@ -233,6 +265,17 @@ for how in "-1" ""; do
     fi
     same "$label: no marker; nothing applied on A, as on B" "$(all "$DB_B")" "$(markers; all "$DB_A")"
 done
+
+# the deferred encoding switch: the script, which commits on its own,
+# puts psql's encoding back before the next text that is not ASCII
+twins deferred
+q "$DB_A" -o "$TMP/up.sql" -c "SELECT fleetmig.upgrade_sql('head')" >"$TMP/gen.log" 2>&1
+runs "deferred: the script that commits on its own runs on A" "$TMP/a.log" \
+    sh -c "cd '$MARK' && psql -X -q -d '$DB_A' -f '$TMP/up.sql'"
+is "deferred: no marker, and the literal arrived whole" "abcd00000011|2|1" \
+    "$(markers; q "$DB_A" -c "SELECT (SELECT string_agg(revision, ',') FROM fleetmig.version),
+                                   (SELECT count(*) FROM enc_b),
+                                   (SELECT count(*) FROM enc_b WHERE s = 'ぁ')")"
 
 # a failure half way: nothing stays, with or without -1
 twins half
@@ -346,5 +389,5 @@ else
         'ERROR:  permission denied to run a fleetmig script' "$(head -1 "$TMP/a.log")"
 fi
 
-[ "$n" -eq 117 ] || { echo "# ran $n tests, planned 117"; exit 1; }
+[ "$n" -eq 119 ] || { echo "# ran $n tests, planned 119"; exit 1; }
 [ "$failed" -eq 0 ]
