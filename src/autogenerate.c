@@ -12,16 +12,16 @@
  * refuses, before it runs, a statement that would do more than declare
  * objects in the scratch schema.  The scratch schema has a random name and
  * is created here, by the extension's owner for the caller; the model runs
- * with search_path = scratch, pg_catalog, pg_temp and, where the server
- * allows it (PostgreSQL 17 and later, a caller who may set it), with
- * event triggers off.  Every catalog query runs under a search_path of
- * pg_catalog and pg_temp, with the one schema it deparses names for, if
- * any, between them, with qualified operators and functions and typed
- * literals.
- * Definitions of the model that read
- * differently from the live schema's are re-created once in the scratch
- * schema from their own text, so that deparsing that is not a fixed point
- * does not show as a difference forever (see schemadesc.h).
+ * with search_path = scratch, pg_catalog, the schemas of superusers'
+ * extensions, pg_temp (modelguard_path_begin()) and, where the server
+ * allows it (PostgreSQL 17 and later, a caller who may set it), with event
+ * triggers off.  Every catalog query runs under a search_path of pg_catalog
+ * and pg_temp, with the one schema it deparses names for, if any, between
+ * them, with qualified operators and functions and typed literals.
+ * Definitions of the model that read differently from the live schema's
+ * are re-created once in the scratch schema from their own text, so that
+ * deparsing that is not a fixed point does not show as a difference
+ * forever (see schemadesc.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -46,6 +46,7 @@
 
 #include "autogenerate.h"
 #include "modelguard.h"
+#include "safesql.h"
 #include "scriptdir.h"
 #include "statements.h"
 #include "state.h"
@@ -230,7 +231,7 @@ require_self_contained(Oid scratch, Oid live)
 	if (SPI_execute_with_args(borrowed_sql, 2, argtypes, values, NULL,
 							  false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog");
-	modelguard_path_end(nestlevel);
+	safesql_leave(nestlevel);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_DEFINITION),
@@ -260,7 +261,7 @@ uncompared_objects(Oid nspid)
 	if (SPI_execute_with_args(uncompared_sql, 1, argtypes, values, NULL,
 							  false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog");
-	modelguard_path_end(nestlevel);
+	safesql_leave(nestlevel);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char	   *object = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
@@ -432,10 +433,10 @@ create_scratch(const char *name, Oid owner)
 	SetUserIdAndSecContext(owner, save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
-	nestlevel = modelguard_path_begin(InvalidOid, false);
+	nestlevel = safesql_enter();
 	nspid = NamespaceCreate(name, save_userid, false);
 	CommandCounterIncrement();
-	modelguard_path_end(nestlevel);
+	safesql_leave(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return nspid;
 }
@@ -505,7 +506,7 @@ autogenerate(void)
 			run_recreate(recreate);
 			schemadiff_adopt_canonical(model, schemaread(guard.scratch));
 		}
-		modelguard_path_end(nestlevel);
+		safesql_leave(nestlevel);
 
 		after = schemaread(live);
 		changed = schemadiff_script(before, after, castable);

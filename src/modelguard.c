@@ -57,13 +57,13 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "modelguard.h"
+#include "safesql.h"
 
 /* What a statement does with an object it names */
 typedef enum GuardUse
@@ -1001,10 +1001,10 @@ extension_schemas(Oid except)
 }
 
 /*
- * Set search_path, until modelguard_path_end(), so that what fleetmig runs
- * for itself finds no object a user created elsewhere: pg_catalog, the
- * schema "schema" if valid, the schemas of installed extensions that only
- * superusers can create in, pg_temp.
+ * Set search_path, until safesql_leave(), so that what fleetmig runs for
+ * itself finds no object a user created elsewhere: pg_catalog, the schema
+ * "schema", the schemas of installed extensions that only superusers can
+ * create in, pg_temp.
  * pg_catalog comes before the schema because the server's own deparsing
  * runs queries with unqualified operators (pg_get_viewdef() before
  * PostgreSQL 17), where an exact match of the schema's would win; the
@@ -1012,32 +1012,16 @@ extension_schemas(Oid except)
  * for the types of extensions to be found and deparsed without their
  * schema, in the model and in the live schema alike.  With model_first,
  * the schema (the scratch schema) comes first, for the model's statements
- * to create their objects in it.  Without a schema: pg_catalog, pg_temp.
- * Returns the GUC nest level to end.
+ * to create their objects in it.  (Without a schema, safesql_enter() sets
+ * pg_catalog, pg_temp.)  Returns the GUC nest level to end.
  */
 int
 modelguard_path_begin(Oid schema, bool model_first)
 {
-	int			nestlevel;
-	const char *path = "pg_catalog, pg_temp";
+	const char *name = quote_identifier(get_namespace_name(schema));
+	char	   *extensions = extension_schemas(schema);
 
-	if (OidIsValid(schema))
-	{
-		const char *name = quote_identifier(get_namespace_name(schema));
-		char	   *extensions = extension_schemas(schema);
-
-		path = model_first ?
-			psprintf("%s, pg_catalog%s, pg_temp", name, extensions) :
-			psprintf("pg_catalog, %s%s, pg_temp", name, extensions);
-	}
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return nestlevel;
-}
-
-void
-modelguard_path_end(int nestlevel)
-{
-	AtEOXact_GUC(true, nestlevel);
+	return safesql_enter_path(model_first ?
+							  psprintf("%s, pg_catalog%s, pg_temp", name, extensions) :
+							  psprintf("pg_catalog, %s%s, pg_temp", name, extensions));
 }

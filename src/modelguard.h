@@ -24,6 +24,5 @@ typedef struct ModelGuard
 
 extern void modelguard_check(ModelGuard *guard, Node *stmt);
 extern int	modelguard_path_begin(Oid schema, bool model_first);
-extern void modelguard_path_end(int nestlevel);
 
 #endif							/* FLEETMIG_MODELGUARD_H */

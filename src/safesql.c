@@ -25,9 +25,20 @@
 int
 safesql_enter(void)
 {
+	return safesql_enter_path(SAFESQL_SEARCH_PATH);
+}
+
+/*
+ * The same with a path of the caller's making, which starts with
+ * pg_catalog and ends with pg_temp (autogenerate's deparsing and model
+ * paths, modelguard.c).
+ */
+int
+safesql_enter_path(const char *path)
+{
 	int			nest = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", SAFESQL_SEARCH_PATH,
+	(void) set_config_option("search_path", path,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
 	return nest;

@@ -12,6 +12,7 @@
 #define SAFESQL_SEARCH_PATH "pg_catalog, pg_temp"
 
 extern int	safesql_enter(void);
+extern int	safesql_enter_path(const char *path);
 extern void safesql_leave(int nest);
 
 #endif							/* FLEETMIG_SAFESQL_H */

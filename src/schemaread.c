@@ -26,6 +26,7 @@
 #include "utils/builtins.h"
 
 #include "modelguard.h"
+#include "safesql.h"
 #include "schemadesc.h"
 
 /* An object that belongs to an extension, for classid (a regclass name) */
@@ -206,10 +207,10 @@ run(const char *sql, Oid nspid, bool deparses)
 	int			rc;
 
 	CHECK_FOR_INTERRUPTS();
-	nestlevel = modelguard_path_begin(deparses ? nspid : InvalidOid, false);
+	nestlevel = deparses ? modelguard_path_begin(nspid, false) : safesql_enter();
 	/* not read-only: a fresh snapshot sees what the caller just created */
 	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 0);
-	modelguard_path_end(nestlevel);
+	safesql_leave(nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog: %s", SPI_result_code_string(rc));
 }

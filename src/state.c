@@ -7,8 +7,7 @@
  * search_path = pg_catalog, pg_temp and as the owner of fleetmig.version
  * (the extension's owner) in a security-restricted operation, so a deploy
  * role needs no privilege on these tables and objects in its search_path
- * cannot take part.  Plans are
- * prepared once per backend and kept.
+ * cannot take part.  Plans are prepared once per backend and kept.
  *
  * The lock that serialises state changes is taken from C under a lock tag
  * no SQL function can take, not an advisory key any role could hold
