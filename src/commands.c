@@ -329,7 +329,7 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 		project_require_known(project);
 
 	old_heads = purge ? NIL : project->current;
-	target = target_resolve(project->map, spec, old_heads, TARGET_ANY);
+	target = target_resolve(project->map, spec, old_heads, TARGET_STAMP);
 	new_heads = plan_stamp(project->map, old_heads, target);
 
 	/*

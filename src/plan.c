@@ -55,39 +55,66 @@ plan_heads_of(RevisionMap *map, List *applied_revisions)
 }
 
 /*
- * The heads after stamp(target): rows related to the target (its ancestors
- * or descendants) are replaced by the target; unrelated rows stay.  A base
- * target removes the rows above its scope, or all of them.
+ * The heads after stamp(target), as in Alembic 1.8.  The rows concerned are
+ * those related to the target (its ancestors or descendants, through
+ * depends_on too) and, with a label, those related to the label's revision.
+ * A target already in fleetmig.version changes nothing; a target related to
+ * none of the rows is added beside them; otherwise the rows concerned are
+ * replaced by the target.  "label@base" removes the rows related to the
+ * label's revision, and "base" every row.
  */
 List *
 plan_stamp(RevisionMap *map, List *current, Target *target)
 {
-	bool	   *above = revmap_new_mask(map);
-	bool	   *below = revmap_new_mask(map);
+	bool	   *related = revmap_new_mask(map);
+	bool	   *labelled = revmap_new_mask(map);
+	bool		replace = target->is_base;
 	List	   *keep = NIL;
 	ListCell   *lc;
 
-	if (target->is_base && target->base_scope == NIL)
+	if (target->is_base && target->branch == NULL)
 		return NIL;
 
-	/* separate masks: each walk stops at revisions it has already marked */
-	foreach(lc, target->is_base ? target->base_scope : target->revisions)
+	foreach(lc, target->revisions)
 	{
-		revmap_mark_descendants(map, lfirst(lc), above, true);
-		if (!target->is_base)
-			revmap_mark_ancestors(map, lfirst(lc), below, true);
+		if (!list_member_ptr(current, lfirst(lc)))
+			break;
+	}
+	if (target->revisions != NIL && lc == NULL)
+		return current;
+
+	/* separate masks: each walk stops at revisions it has already marked */
+	foreach(lc, target->revisions)
+	{
+		bool	   *below = revmap_new_mask(map);
+
+		revmap_mark_descendants(map, lfirst(lc), related, true);
+		revmap_mark_ancestors(map, lfirst(lc), below, true);
+		for (int i = 0; i < map->nrevisions; i++)
+			related[i] |= below[i];
+		pfree(below);
+	}
+	if (target->branch != NULL)
+	{
+		bool	   *below = revmap_new_mask(map);
+
+		revmap_mark_descendants(map, target->branch, labelled, true);
+		revmap_mark_ancestors(map, target->branch, below, true);
+		for (int i = 0; i < map->nrevisions; i++)
+			labelled[i] |= below[i];
+		pfree(below);
 	}
 
+	foreach(lc, current)
+		replace |= related[((Revision *) lfirst(lc))->order];
 	foreach(lc, current)
 	{
 		Revision   *rev = lfirst(lc);
 
-		if (!above[rev->order] && !below[rev->order])
+		if (!replace || !(related[rev->order] || labelled[rev->order]))
 			keep = lappend(keep, rev);
 	}
-	if (!target->is_base)
-		keep = list_concat(keep, target->revisions);
-	return plan_heads_of(map, keep);
+	return plan_heads_of(map, list_concat(keep, target->revisions));
 }
 
 /*
@@ -129,41 +156,83 @@ plan_upgrade(RevisionMap *map, List *current, Target *target)
 }
 
 /*
- * The steps of a downgrade: every applied revision above the target (its
- * descendants, through dependencies too), newest first.  Going down to one
- * parent of a merge keeps the other parent's line; going down to a branch
- * point removes both branches.  A target that is not applied, and a revision
- * on the way without a downgrade section, are errors.
+ * The revisions a downgrade removes above its target, as Alembic 1.8 finds
+ * them: the target's children (through down_revision only; with a label and
+ * several children, only those the label's revision stands on), or every
+ * base for "base" (with a label, the bases below it); then everything that
+ * descends from those, as child or through depends_on.  What depends on the
+ * target itself stays, and so does the target: removing more would drop
+ * tables that must stay.
+ */
+static List *
+downgrade_roots(RevisionMap *map, Target *target, const char *spec)
+{
+	Revision   *to;
+	List	   *roots = NIL;
+	bool	   *under_label;
+	ListCell   *lc;
+
+	if (target->is_base)
+		return target->branch ? target->base_scope : map->bases;
+	to = linitial(target->revisions);
+	if (target->branch == NULL || list_length(to->children) < 2)
+		return to->children;
+
+	under_label = revmap_new_mask(map);
+	revmap_mark_ancestors(map, target->branch, under_label, false);
+	foreach(lc, to->children)
+	{
+		Revision   *child = lfirst(lc);
+
+		if (under_label[child->order])
+			roots = lappend(roots, child);
+	}
+	if (roots == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target \"%s\" leaves no branch of revision \"%s\" to go down",
+						spec, to->id),
+				 errdetail("Revision \"%s\" is a branch point (children %s), and \"%s\" lies on none of them.",
+						   to->id, revmap_id_list(to->children), target->branch->id),
+				 errhint("Give the revision without the label to go down on every branch above it.")));
+	return roots;
+}
+
+/*
+ * The steps of a downgrade, newest first: the applied revisions
+ * downgrade_roots() finds.  Going down to one parent of a merge keeps the
+ * other parent's line; going down to a branch point removes both branches.
+ * A target that is not applied, one that nothing applied stands on through
+ * down_revision while it is not a current head, and a revision on the way
+ * without a downgrade section are errors.
  */
 List *
 plan_downgrade(RevisionMap *map, List *current, Target *target,
 			   const char *spec)
 {
 	bool	   *applied = revmap_new_mask(map);
-	bool	   *above = revmap_new_mask(map);
+	bool	   *remove = revmap_new_mask(map);
+	Revision   *to = target->is_base ? NULL : linitial(target->revisions);
 	List	   *steps = NIL;
 	ListCell   *lc;
 
+	Assert(target->is_base || list_length(target->revisions) == 1);
 	foreach(lc, current)
 		revmap_mark_ancestors(map, lfirst(lc), applied, true);
+	if (to != NULL && !applied[to->order])
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot downgrade to revision \"%s\": it is not applied",
+						to->id),
+				 errdetail("Target \"%s\" names a revision above the current state.", spec),
+				 errhint("Use fleetmig.upgrade() to go up.")));
 
-	if (target->is_base && target->base_scope == NIL)
-		memset(above, true, map->nrevisions * sizeof(bool));
-	foreach(lc, target->is_base ? target->base_scope : target->revisions)
-		revmap_mark_descendants(map, lfirst(lc), above, true);
-	foreach(lc, target->revisions)
+	foreach(lc, downgrade_roots(map, target, spec))
 	{
-		Revision   *rev = lfirst(lc);
+		Revision   *root = lfirst(lc);
 
-		if (!applied[rev->order])
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot downgrade to revision \"%s\": it is not applied",
-							rev->id),
-					 errdetail("Target \"%s\" names a revision above the current state.", spec),
-					 errhint("Use fleetmig.upgrade() to go up.")));
-		/* the target itself stays */
-		above[rev->order] = false;
+		if (!remove[root->order])
+			revmap_mark_descendants(map, root, remove, true);
 	}
 
 	for (int i = map->nrevisions - 1; i >= 0; i--)
@@ -171,7 +240,7 @@ plan_downgrade(RevisionMap *map, List *current, Target *target,
 		Revision   *rev = map->revisions[i];
 		Step	   *step;
 
-		if (!above[i] || !applied[i])
+		if (!remove[i] || !applied[i])
 			continue;
 		if (!rev->downgrade.present)
 			ereport(ERROR,
@@ -184,6 +253,15 @@ plan_downgrade(RevisionMap *map, List *current, Target *target,
 		step->direction = STEP_DOWNGRADE;
 		steps = lappend(steps, step);
 	}
+
+	if (to != NULL && steps == NIL && !list_member_ptr(current, to))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot downgrade to revision \"%s\": nothing above it is applied",
+						to->id),
+				 errdetail("No applied revision stands on it through down_revision; what needs it through depends_on (below %s) stays applied, and so does it.",
+						   revmap_id_list(current)),
+				 errhint("Downgrade to a revision below the current heads, or use fleetmig.stamp().")));
 	return steps;
 }
 

@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "target.h"
 
 #define MIN_PREFIX_LEN 4
@@ -24,7 +26,9 @@ typedef struct TargetContext
 	RevisionMap *map;
 	const char *spec;			/* the whole target, for messages */
 	const char *label;			/* label before '@', or NULL */
+	Revision   *branch;			/* the revision the label names */
 	bool	   *lineage;		/* the label's ancestors and descendants */
+	TargetDirection direction;
 } TargetContext;
 
 static Target *resolve_symbol(TargetContext *cx, const char *symbol);
@@ -34,7 +38,9 @@ static Target *resolve_relative(TargetContext *cx, const char *symbol,
 static Revision *walk(TargetContext *cx, Revision *from, char sign, int steps,
 					  bool below_base_is_base);
 static List *filter_lineage(TargetContext *cx, List *revisions);
-static List *lineage_heads(TargetContext *cx, List *current);
+static List *lineage_start(TargetContext *cx, List *current, char sign);
+static void check_one_head(TargetContext *cx, List *heads);
+static void check_no_overlap(TargetContext *cx, List *heads);
 static Target *make_target(List *revisions);
 static Target *make_base(List *scope);
 static bool parse_relative(const char *s, char **symbol, char *sign, int *steps);
@@ -81,36 +87,111 @@ filter_lineage(TargetContext *cx, List *revisions)
 }
 
 /*
- * Where a label@+N or label@-N starts: the applied members of the lineage
- * that have no applied child in it.  The current heads themselves may lie
- * outside the lineage, e.g. on the trunk above the label's branch point.
+ * Where a label@+N or label@-N starts, as Alembic 1.8 finds it: the current
+ * heads in the label's lineage; when there are none, the top of what is
+ * applied in the lineage.  For +N that top is the applied members no other
+ * applied member of the lineage stands on (as child or dependent), so a walk
+ * can start at the branch point below the label; for -N it is the applied
+ * members with no applied descendant at all, so a walk starts only where a
+ * revision is applied merely as a dependency of a head on another branch.
  */
 static List *
-lineage_heads(TargetContext *cx, List *current)
+lineage_start(TargetContext *cx, List *current, char sign)
 {
 	RevisionMap *map = cx->map;
-	bool	   *applied = revmap_new_mask(map);
+	List	   *heads = filter_lineage(cx, current);
+	bool	   *applied;
 	List	   *result = NIL;
 	ListCell   *lc;
 
+	if (heads != NIL)
+		return heads;
+	applied = revmap_new_mask(map);
 	foreach(lc, current)
 		revmap_mark_ancestors(map, lfirst(lc), applied, true);
 	for (int i = 0; i < map->nrevisions; i++)
 	{
 		Revision   *rev = map->revisions[i];
+		List	   *above[2] = {rev->children, rev->dependents};
 		bool		top = cx->lineage[i] && applied[i];
 
-		foreach(lc, rev->children)
+		CHECK_FOR_INTERRUPTS();
+		for (int k = 0; top && k < (sign == '+' ? 2 : 1); k++)
 		{
-			Revision   *c = lfirst(lc);
+			foreach(lc, above[k])
+			{
+				Revision   *c = lfirst(lc);
 
-			if (top && cx->lineage[c->order] && applied[c->order])
-				top = false;
+				if (applied[c->order] &&
+					(sign == '-' || cx->lineage[c->order]))
+					top = false;
+			}
+		}
+		if (top && sign == '-')
+		{
+			bool	   *desc = revmap_new_mask(map);
+
+			revmap_mark_descendants(map, rev, desc, false);
+			for (int j = 0; top && j < map->nrevisions; j++)
+				top = (j == i || !desc[j] || !applied[j]);
+			pfree(desc);
 		}
 		if (top)
 			result = lappend(result, rev);
 	}
 	return result;
+}
+
+/*
+ * "head" and, in a downgrade, "heads" must name one revision: several are
+ * the multiple-heads error, with a label too (Alembic 1.8 raises in both).
+ */
+static void
+check_one_head(TargetContext *cx, List *heads)
+{
+	if (list_length(heads) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("multiple heads are present for target \"%s\"", cx->spec),
+				 errdetail("The heads are %s.", revmap_id_list(heads)),
+				 cx->label ?
+				 errhint("Name one of them by its revision id.") :
+				 cx->direction == TARGET_DOWN ?
+				 errhint("A downgrade goes to one revision: use \"<branch label>@head\" or a revision id.") :
+				 errhint("Use \"heads\" for all of them, or \"<branch label>@head\" or a revision id for one.")));
+}
+
+/*
+ * The heads an upgrade to "label@heads" goes to must be independent: one
+ * that another needs (through depends_on) is an error, as in Alembic 1.8.
+ */
+static void
+check_no_overlap(TargetContext *cx, List *heads)
+{
+	ListCell   *lc;
+
+	foreach(lc, heads)
+	{
+		Revision   *rev = lfirst(lc);
+		bool	   *below = revmap_new_mask(cx->map);
+		ListCell   *lc2;
+
+		revmap_mark_ancestors(cx->map, rev, below, true);
+		foreach(lc2, heads)
+		{
+			Revision   *other = lfirst(lc2);
+
+			if (other != rev && below[other->order])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("target \"%s\" names revision \"%s\", which revision \"%s\" needs",
+								cx->spec, other->id, rev->id),
+						 errdetail("The heads of the lineage of \"%s\" are %s.",
+								   cx->label, revmap_id_list(heads)),
+						 errhint("Upgrade to \"%s\".", rev->id)));
+		}
+		pfree(below);
+	}
 }
 
 /*
@@ -152,7 +233,8 @@ Target *
 target_resolve(RevisionMap *map, const char *spec, List *current,
 			   TargetDirection direction)
 {
-	TargetContext cx = {map, spec, NULL, NULL};
+	TargetContext cx = {map, spec, NULL, NULL, NULL, direction};
+	Target	   *result;
 	const char *at = strchr(spec, '@');
 	const char *rest = spec;
 	char	   *symbol;
@@ -173,6 +255,7 @@ target_resolve(RevisionMap *map, const char *spec, List *current,
 					 errdetail("No branch label or revision id \"%s\" is defined, in target \"%s\".",
 							   label, spec)));
 		cx.label = label;
+		cx.branch = rev;
 		cx.lineage = revmap_new_mask(map);
 		revmap_mark_ancestors(map, rev, cx.lineage, false);
 		revmap_mark_descendants(map, rev, cx.lineage, false);
@@ -180,8 +263,32 @@ target_resolve(RevisionMap *map, const char *spec, List *current,
 	}
 
 	if (parse_relative(rest, &symbol, &sign, &steps))
-		return resolve_relative(&cx, symbol, sign, steps, current, direction);
-	return resolve_symbol(&cx, rest);
+	{
+		if (direction == TARGET_STAMP)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot stamp relative target \"%s\"", spec),
+					 errhint("Name the revision to stamp: fleetmig.history() lists them.")));
+		result = resolve_relative(&cx, symbol, sign, steps, current, direction);
+	}
+	else if (direction == TARGET_DOWN &&
+			 (strcmp(rest, "head") == 0 || strcmp(rest, "heads") == 0))
+	{
+		/*
+		 * downgrade('label@head') is the graph's one head, as in Alembic 1.8:
+		 * the label only chooses which branch above it to go down.
+		 */
+		TargetContext whole = cx;
+
+		whole.label = NULL;
+		whole.lineage = NULL;
+		result = resolve_symbol(&whole, rest);
+	}
+	else
+		result = resolve_symbol(&cx, rest);
+	if (result->branch == NULL)
+		result->branch = cx.branch;
+	return result;
 }
 
 /*
@@ -199,18 +306,19 @@ resolve_symbol(TargetContext *cx, const char *symbol)
 	{
 		List	   *heads = filter_lineage(cx, map->heads);
 
-		if (list_length(heads) > 1 && cx->label == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("multiple heads are present for target \"head\""),
-					 errdetail("The heads are %s.", revmap_id_list(heads)),
-					 errhint("Use \"heads\" for all of them, or \"<branch label>@head\" or a revision id for one.")));
+		check_one_head(cx, heads);
 		return heads == NIL ? make_base(NIL) : make_target(heads);
 	}
 	if (strcmp(symbol, "heads") == 0)
 	{
-		List	   *heads = filter_lineage(cx, map->real_heads);
+		/* in a lineage, the heads by down_revision, as in Alembic 1.8 */
+		List	   *heads = cx->label ? filter_lineage(cx, map->heads) :
+			map->real_heads;
 
+		if (cx->direction == TARGET_DOWN)
+			check_one_head(cx, heads);
+		if (cx->label && cx->direction == TARGET_UP)
+			check_no_overlap(cx, heads);
 		return heads == NIL ? make_base(NIL) : make_target(heads);
 	}
 	if (strcmp(symbol, "base") == 0)
@@ -271,7 +379,16 @@ resolve_relative(TargetContext *cx, const char *symbol, char sign, int steps,
 
 	if (symbol[0] != '\0')
 	{
-		Target	   *t = resolve_symbol(cx, symbol);
+		/*
+		 * As in Alembic 1.8, label@<rev>+N finds rev in the whole graph and
+		 * walks up inside the lineage; label@<rev>-N finds rev inside it.
+		 */
+		TargetContext whole = *cx;
+		Target	   *t;
+
+		whole.label = NULL;
+		whole.lineage = NULL;
+		t = resolve_symbol(sign == '+' ? &whole : cx, symbol);
 
 		if (list_length(t->revisions) > 1)
 			ereport(ERROR,
@@ -286,6 +403,8 @@ resolve_relative(TargetContext *cx, const char *symbol, char sign, int steps,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("relative target \"%s\" goes below base", cx->spec)));
 		to = walk(cx, from, sign, steps, false);
+		if (to == NULL)
+			return make_base(cx->lineage ? filter_lineage(cx, cx->map->bases) : NIL);
 		return make_target(list_make1(to));
 	}
 
@@ -300,13 +419,8 @@ resolve_relative(TargetContext *cx, const char *symbol, char sign, int steps,
 				 errmsg("cannot downgrade to relative target \"%s\"", cx->spec),
 				 errhint("A downgrade takes -N; use fleetmig.upgrade() to go up.")));
 
-	/*
-	 * label@+N starts from the top of what is applied in the lineage, which
-	 * may be its branch point; label@-N from a current head inside it.
-	 */
 	if (cx->lineage != NULL)
-		current = (sign == '+') ? lineage_heads(cx, current) :
-			filter_lineage(cx, current);
+		current = lineage_start(cx, current, sign);
 	if (list_length(current) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -328,6 +442,23 @@ resolve_relative(TargetContext *cx, const char *symbol, char sign, int steps,
 				 errdetail("The database is at base.")));
 
 	to = walk(cx, current == NIL ? NULL : linitial(current), sign, steps, true);
+	if (sign == '-' && cx->branch == NULL)
+	{
+		/*
+		 * As in Alembic 1.8, -N goes down the current head's own line: at a
+		 * branch point or a base it leaves what the head does not stand on.
+		 */
+		TargetContext own = *cx;
+		Target	   *t;
+
+		own.branch = linitial(current);
+		own.lineage = revmap_new_mask(cx->map);
+		revmap_mark_ancestors(cx->map, own.branch, own.lineage, false);
+		t = to ? make_target(list_make1(to)) :
+			make_base(filter_lineage(&own, cx->map->bases));
+		t->branch = own.branch;
+		return t;
+	}
 	if (to == NULL)
 		return make_base(cx->lineage ? filter_lineage(cx, cx->map->bases) : NIL);
 	return make_target(list_make1(to));
@@ -336,9 +467,10 @@ resolve_relative(TargetContext *cx, const char *symbol, char sign, int steps,
 /*
  * Walk "steps" revisions up (children) or down (parents) from "from", NULL
  * meaning nothing applied (for an upward walk: start below the one base).
- * Inside a label's lineage only its members count.  A branch point on the
- * way up, a merge on the way down, the end of the graph above and, unless
- * below_base_is_base, the end below are errors.  Returns NULL for base.
+ * On the way up inside a label's lineage only its members count.  A branch
+ * point on the way up, a merge on the way down, the end of the graph above
+ * and, unless below_base_is_base, going on below a base are errors.  Returns
+ * NULL for base.
  */
 static Revision *
 walk(TargetContext *cx, Revision *from, char sign, int steps,
@@ -350,10 +482,11 @@ walk(TargetContext *cx, Revision *from, char sign, int steps,
 	{
 		List	   *next;
 
+		/* a label chooses among children; a walk down takes every parent */
 		if (sign == '+')
 			next = filter_lineage(cx, rev ? rev->children : cx->map->bases);
 		else
-			next = filter_lineage(cx, rev->parents);
+			next = rev->parents;
 
 		if (list_length(next) > 1)
 		{
@@ -389,7 +522,7 @@ walk(TargetContext *cx, Revision *from, char sign, int steps,
 						 rev ?
 						 errdetail("Revision \"%s\" is a head.", rev->id) :
 						 errdetail("There are no revisions.")));
-			if (below_base_is_base)
+			if (below_base_is_base || i == steps - 1)
 				return NULL;
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

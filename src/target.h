@@ -11,12 +11,16 @@
 
 #include "revmap.h"
 
-/* Which command asks: +N is refused by a downgrade, -N by an upgrade */
+/*
+ * Which command asks: +N is refused by a downgrade, -N by an upgrade, every
+ * relative form by a stamp; "heads" must name one revision in a downgrade.
+ */
 typedef enum TargetDirection
 {
 	TARGET_ANY,
 	TARGET_UP,
-	TARGET_DOWN
+	TARGET_DOWN,
+	TARGET_STAMP
 } TargetDirection;
 
 typedef struct Target
@@ -25,6 +29,7 @@ typedef struct Target
 	List	   *revisions;		/* of Revision *, when !is_base */
 	List	   *base_scope;		/* of Revision *: the bases whose descendants
 								 * a "base" target removes; NIL = all */
+	Revision   *branch;			/* what the label before '@' names, or NULL */
 } Target;
 
 extern Target *target_resolve(RevisionMap *map, const char *spec,

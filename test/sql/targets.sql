@@ -46,9 +46,10 @@ SELECT revision FROM fleetmig.show('alpha@c3d4bbbb0004-1');
 -- a branch point on the way up, a merge on the way down
 SELECT revision FROM fleetmig.show('a1b2+2');
 SELECT revision FROM fleetmig.show('b8b8-2');
--- past a head, below a base
+-- past a head; a base's -1 is base, one more goes below it
 SELECT revision FROM fleetmig.show('a7a7+2');
 SELECT revision FROM fleetmig.show('a1b2-1');
+SELECT revision FROM fleetmig.show('a1b2-2');
 SELECT revision FROM fleetmig.show('base-1');
 -- zero steps and a target that is not a relative form
 SELECT revision FROM fleetmig.show('+0');
