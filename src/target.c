@@ -325,7 +325,7 @@ resolve_symbol(TargetContext *cx, const char *symbol)
 		return make_base(cx->lineage ? filter_lineage(cx, map->bases) : NIL);
 
 	rev = revmap_get(map, symbol);
-	if (rev == NULL && cx->label == NULL)
+	if (rev == NULL)
 		rev = revmap_get_label(map, symbol);
 	if (rev != NULL)
 	{

@@ -226,6 +226,7 @@ def random_target(rng, graph, applied):
             lambda: lab, lambda: "%s@head" % lab, lambda: "%s@base" % lab,
             lambda: "%s@heads" % lab,
             lambda: "%s@%s" % (lab, r.id),
+            lambda: "%s@%s" % (lab, rng.choice(labels)),
             lambda: "%s@%s" % (lab, r.id[:rng.randint(4, max(4, len(r.id) - 1))]),
             lambda: "%s@+%d" % (lab, n), lambda: "%s@-%d" % (lab, n),
             lambda: "%s@%s+%d" % (lab, r.id, n),
@@ -274,8 +275,9 @@ def resolve(graph, sym, within=None):
     """The id a symbol names (globally, or inside a set), or None."""
     if sym in graph.by_id:
         return sym if within is None or sym in within else None
-    if within is None and sym in graph.label_of:
-        return graph.label_of[sym]
+    if sym in graph.label_of:
+        rid = graph.label_of[sym]
+        return rid if within is None or rid in within else None
     hits = [i for i in graph.by_id if i.startswith(sym) and len(sym) >= 4
             and (within is None or i in within)]
     return hits[0] if len(hits) == 1 else None
@@ -311,7 +313,7 @@ def uncompared_reason(graph, op, target, rows):
             return "unknown label in a downgrade (Alembic ignores it)"
         if (label in graph.label_of and sym not in ("head", "heads", "base")
                 and resolve(graph, sym, lineage(graph, graph.label_of[label])) != resolve(graph, sym)):
-            return "downgrade('label@<rev>') with rev outside the label's lineage"
+            return "downgrade('label@<rev>') where <rev> names another revision in the whole graph (Alembic resolves it there)"
     if (op == "stamp" and rows and label in graph.label_of and not rel
             and sym not in ("head", "heads", "base") and resolve(graph, sym) is None
             and resolve(graph, sym, lineage(graph, graph.label_of[label])) is not None):
@@ -588,6 +590,60 @@ def replay_graph(args, twins, gseed, log):
     return compared, agreed, uncompared, problems
 
 
+def read_project(path):
+    """The graph of a fleetmig migrations directory (headers only)."""
+    revs = []
+    for name in sorted(os.listdir(path)):
+        if not name.endswith(".sql"):
+            continue
+        head = {}
+        with open(os.path.join(path, name)) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("-- fleetmig:"):
+                    key, _, value = line[len("-- fleetmig:"):].partition(" ")
+                    head[key] = value.strip()
+        split = (lambda v: [x.strip() for x in v.split(",")] if v and v != "none" else [])
+        revs.append(Rev(head["revision"], split(head.get("down_revision")),
+                        split(head.get("depends_on")), split(head.get("branch_labels")),
+                        head.get("created", "")))
+    return Graph(revs)
+
+
+def replay_project(args, twins):
+    """Run the commands of a corpus file on a project; returns problems."""
+    graph = read_project(args.project)
+    root = tempfile.mkdtemp(prefix="fleetmig_diff_", dir=args.workdir)
+    problems = 0
+    try:
+        twins.reset(graph, root)
+        with open(os.path.join(args.project, "commands")) as f:
+            lines = [ln.split() for ln in f if ln.strip() and not ln.startswith("#")]
+        rows = set()
+        for op, target in lines:
+            why = uncompared_reason(graph, op, target, rows)
+            a_err, a_why, a_rows, a_tables, a_steps = twins.run_al(op, target, why is None)
+            why = why or a_why
+            f_err, f_rows, f_dup, f_tables, f_steps = twins.run_fm(op, target, why is None)
+            broken = fm_consistent(graph, f_rows, f_dup, rows, f_err, f_steps)
+            if a_err is None and why is None:
+                a_rows = graph.heads_of(graph.closure(a_rows))
+            same = (why is not None
+                    or ((a_err is None) == (f_err is None)
+                        and (a_err is not None or (a_rows == f_rows and a_tables == f_tables))))
+            print("%s %s('%s'): alembic %s | fleetmig %s%s%s" % (
+                "DISAGREE" if not same or broken else "run     " if why else "agree   ", op, target,
+                fmt(a_err, a_rows), fmt(f_err, f_rows),
+                " (not compared: %s)" % why if why else "",
+                " BROKEN: %s" % broken if broken else ""))
+            problems += not same or broken is not None
+            if why is None:
+                rows = f_rows
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return problems
+
+
 def describe(graph):
     parts = []
     for r in graph.revs:
@@ -633,6 +689,8 @@ def main():
     p.add_argument("--seed", type=int, default=None, help="master seed (default: random)")
     p.add_argument("--graph-seed", type=int, default=None, help="replay one graph")
     p.add_argument("--log", default=None, help="file for every command and outcome")
+    p.add_argument("--project", default=None,
+                   help="a migrations directory with a 'commands' file (op target per line) to replay")
     p.add_argument("--workdir", default=None, help="where the projects are written (readable by the server)")
     args = p.parse_args()
     logging.disable(logging.CRITICAL)
@@ -643,6 +701,16 @@ def main():
     else:
         master = random.Random(seed)
         gseeds = [master.randrange(2 ** 31) for _ in range(args.graphs)]
+
+    if args.project:
+        setup_databases()
+        twins = Twins(args)
+        try:
+            problems = replay_project(args, twins)
+        finally:
+            twins.close()
+            drop_databases()
+        return 1 if problems else 0
 
     logf = open(args.log, "w") if args.log else (sys.stdout if args.graph_seed is not None else open(os.devnull, "w"))
     setup_databases()
