@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test command: set up, then pg_regress and the isolation specs (make
-# installcheck), the pgTAP suites (pg_prove) and the shell tests that need
-# several databases or psql itself (prove), on a throw-away cluster; then
+# installcheck), the pgTAP suites (pg_prove), the shell tests that need
+# several databases or psql itself (prove) and the differential test against
+# Alembic (test/alembic_diff/run.sh), on a throw-away cluster; then
 # the benchmarks as a smoke check and the parser's fuzz target for a minute.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
@@ -14,7 +15,7 @@ trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
 export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
 
 status=0
-echo "== pg_regress, isolation tests and pgTAP on a throw-away cluster"
+echo "== pg_regress, isolation tests, pgTAP, shell tests and the Alembic differential test on a throw-away cluster"
 pg_virtualenv -t -v 15 sh -c '
     status=0
     make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config installcheck || {
@@ -23,6 +24,7 @@ pg_virtualenv -t -v 15 sh -c '
     psql -X -q -d fleetmig_tap -c "CREATE EXTENSION pgtap; CREATE EXTENSION fleetmig;" &&
     pg_prove -d fleetmig_tap --ext .sql -r test/pgtap || status=1
     prove --exec bash --ext .sh test/shell || status=1
+    bash test/alembic_diff/run.sh || status=1
     exit $status' || status=1
 
 echo "== benchmarks at N = 100, as a smoke check (no timing is asserted)"

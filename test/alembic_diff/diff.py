@@ -14,8 +14,14 @@ a consistent state and that a failed command changed nothing.
 
 Forms SPEC §4 does not compare (Alembic only warns or fails inside its own
 code, prefixes under 4 characters, -N with several current heads, walks
-below a base) still run on fleetmig, inside a transaction that is rolled
-back, and must neither crash the backend nor leave an inconsistent state.
+below a base, and the other deliberate differences README.md lists) still
+run on fleetmig, inside a transaction that is rolled back, and must neither
+crash the backend, raise an internal error (XX000) nor leave an
+inconsistent state.
+
+With --project DIR it replays a fixed corpus instead: the fleetmig
+migrations in DIR (headers only are read) and the commands in DIR/commands,
+one "op target" per line.
 
 Runs against the server libpq's environment names (PGHOST, PGPORT, ...),
 as a superuser, with fleetmig installed; the migrations are written under
@@ -516,6 +522,8 @@ def order_problem(graph, before_rows, fm_steps):
 
 def fm_consistent(graph, rows, dup, before_rows, err, fm_steps):
     """Why fleetmig's state is broken, or None."""
+    if err is not None and err.startswith("XX"):
+        return "internal error %s" % err
     if dup:
         return "duplicate rows in fleetmig.version"
     unknown = [r for r in rows if r not in graph.by_id]
@@ -610,11 +618,13 @@ def read_project(path):
     return Graph(revs)
 
 
-def replay_project(args, twins):
-    """Run the commands of a corpus file on a project; returns problems."""
+def replay_project(args, twins, log):
+    """Run the commands of a corpus file on a project; every outcome goes
+    to log, a disagreement also to stdout; returns (compared, problems,
+    uncompared)."""
     graph = read_project(args.project)
     root = tempfile.mkdtemp(prefix="fleetmig_diff_", dir=args.workdir)
-    problems = 0
+    problems = count = uncompared = 0
     try:
         twins.reset(graph, root)
         with open(os.path.join(args.project, "commands")) as f:
@@ -631,17 +641,25 @@ def replay_project(args, twins):
             same = (why is not None
                     or ((a_err is None) == (f_err is None)
                         and (a_err is not None or (a_rows == f_rows and a_tables == f_tables))))
-            print("%s %s('%s'): alembic %s | fleetmig %s%s%s" % (
+            line = "%s %s('%s'): alembic %s | fleetmig %s%s%s\n" % (
                 "DISAGREE" if not same or broken else "run     " if why else "agree   ", op, target,
                 fmt(a_err, a_rows), fmt(f_err, f_rows),
                 " (not compared: %s)" % why if why else "",
-                " BROKEN: %s" % broken if broken else ""))
-            problems += not same or broken is not None
+                " BROKEN: %s" % broken if broken else "")
+            log.write(line)
+            if why:
+                uncompared += 1
+            else:
+                count += 1
+            if not same or broken:
+                problems += 1
+                if log is not sys.stdout:
+                    sys.stdout.write("%s: %s" % (args.project, line))
             if why is None:
                 rows = f_rows
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    return problems
+    return count, problems, uncompared
 
 
 def describe(graph):
@@ -703,13 +721,16 @@ def main():
         gseeds = [master.randrange(2 ** 31) for _ in range(args.graphs)]
 
     if args.project:
+        logf = open(args.log, "a") if args.log else sys.stdout
         setup_databases()
         twins = Twins(args)
         try:
-            problems = replay_project(args, twins)
+            count, problems, uncompared = replay_project(args, twins, logf)
         finally:
             twins.close()
             drop_databases()
+        print("%d/%d commands agree on %s; %d more run but not compared"
+              % (count - problems, count, args.project, uncompared))
         return 1 if problems else 0
 
     logf = open(args.log, "w") if args.log else (sys.stdout if args.graph_seed is not None else open(os.devnull, "w"))
