@@ -6,7 +6,7 @@
 -- directories against Alembic itself.
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(46);
+SELECT plan(51);
 SET LOCAL client_min_messages = warning;
 
 CREATE FUNCTION pg_temp.rows() RETURNS text[] LANGUAGE sql AS
@@ -115,6 +115,19 @@ SELECT results_eq(
     $$SELECT revision FROM fleetmig.downgrade('right@abcd')$$,
     $$VALUES ('f0f0f0f00005')$$, 'label_two_heads: downgrade(right@abcd) resolves abcd in the right branch');
 SELECT is(pg_temp.rows(), '{abcd22220003,beef00000004}', 'label_two_heads: the left head stays');
+
+-- downgrade(label@<branch point>) goes down only the label's branches
+SELECT lives_ok($$SELECT fleetmig.upgrade('heads')$$, 'label_two_heads: upgrade heads again');
+SELECT pg_temp.snap();
+SELECT throws_ok($$SELECT fleetmig.downgrade('trunk@a0a0a0a00001')$$, '22023',
+    'target "trunk@a0a0a0a00001" leaves no branch of revision "a0a0a0a00001" to go down',
+    'label_two_heads: trunk stands on no branch above its own revision');
+SELECT ok(pg_temp.unchanged(), 'label_two_heads: the refused downgrade changed nothing');
+SELECT results_eq(
+    $$SELECT revision FROM fleetmig.downgrade('left@a0a0a0a00001')$$,
+    $$VALUES ('beef00000004'), ('abcd11110002')$$,
+    'label_two_heads: left@a0a0 removes the left branch only');
+SELECT is(pg_temp.rows(), '{f0f0f0f00005}', 'label_two_heads: the right branch stays');
 SELECT lives_ok($$SELECT fleetmig.downgrade('base')$$, 'label_two_heads: back to base');
 SELECT is(pg_temp.tables(), '{}', 'label_two_heads: no table is left');
 
