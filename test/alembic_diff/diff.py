@@ -258,23 +258,26 @@ def below_base_walk(graph, start, n):
     return False
 
 
-def lineage(graph, rid):
-    """A revision's ancestors and descendants through down_revision."""
+def walk(rid, step):
+    """rid and every revision reached from it through step (id -> ids)."""
     seen = {rid}
     todo = [rid]
     while todo:
-        for p in graph.by_id[todo.pop()].parents:
-            if p not in seen:
-                seen.add(p)
-                todo.append(p)
-    down = {rid}
-    todo = [rid]
-    while todo:
-        for c in graph.children(todo.pop()):
-            if c not in down:
-                down.add(c)
-                todo.append(c)
-    return seen | down
+        for n in step(todo.pop()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
+
+
+def descendants(graph, rid):
+    """A revision and its descendants through down_revision."""
+    return walk(rid, graph.children)
+
+
+def lineage(graph, rid):
+    """A revision's ancestors and descendants through down_revision."""
+    return walk(rid, lambda r: graph.by_id[r].parents) | descendants(graph, rid)
 
 
 def resolve(graph, sym, within=None):
@@ -339,21 +342,9 @@ def label_start(graph, label, rows):
     applied = graph.closure(rows)
     tops = []
     for r in applied:
-        if r in lin and not any(d in applied for d in lineage(graph, r) - {r}
-                                if d in descendants(graph, r)):
+        if r in lin and not any(d in applied for d in descendants(graph, r) - {r}):
             tops.append(r)
     return tops
-
-
-def descendants(graph, rid):
-    down = {rid}
-    todo = [rid]
-    while todo:
-        for c in graph.children(todo.pop()):
-            if c not in down:
-                down.add(c)
-                todo.append(c)
-    return down
 
 
 def stamp_dests(graph, label, sym):
