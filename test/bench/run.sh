@@ -148,7 +148,8 @@ short() { printf '%.3f ' "$@" | sed 's/ $//'; }
 # difference around a timed psql is the CPU its backend used (10 ms ticks).
 PM=
 CLK_TCK=$(getconf CLK_TCK)
-pm_children() { pgrep -c -P "$PM" || true; }
+# the postmaster's children, from /proc (a minimal system has no pgrep)
+pm_children() { { grep -lsx "PPid:[[:space:]]*$PM" /proc/[0-9]*/status || true; } | wc -l; }
 pm_cpu() { awk -v hz="$CLK_TCK" '{ sub(/^.*\) /, ""); printf "%.2f %.2f\n", $14 / hz, $15 / hz }' "/proc/$PM/stat"; }
 # timed_backend CMD: like timed, then waits for the backend to be reaped and
 # sets BU and BS (its user and system CPU seconds) as well
