@@ -14,9 +14,13 @@ trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
 # through a setting every session starts with
 export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
 
+# long logs (server logs, fuzzer progress, every command of the differential
+# test) go to one directory; the screen gets the outcomes and the reasons
+export FLEETMIG_LOGS=$(mktemp -d /tmp/fleetmig-check.XXXXXX)
+
 status=0
 echo "== pg_regress, isolation tests, pgTAP, shell tests and the Alembic differential test on a throw-away cluster"
-pg_virtualenv -t -v 15 sh -c '
+bash test/cluster.sh suite sh -c '
     status=0
     make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config installcheck || {
         status=1; cat regression.diffs output_iso/regression.diffs 2>/dev/null || true; }
@@ -33,4 +37,6 @@ bash test/bench/autogenerate.sh --smoke || status=1
 
 echo "== fuzzing the migration-file parser for 60 seconds"
 bash test/fuzz/run.sh 60 || status=1
+echo "== logs: $FLEETMIG_LOGS"
+[ "$status" -eq 0 ] && echo "== all passed" || echo "== FAILED: see the reasons above"
 exit $status

@@ -9,7 +9,7 @@ fleetmig_stage
 trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
 
 echo "== fleetmig on a throw-away cluster, migrations from migrations/"
-pg_virtualenv -t -v 15 sh -c '
+bash test/cluster.sh demo sh -c '
     createdb fleet_db &&
     psql -X -v ON_ERROR_STOP=1 -d fleet_db -c "CREATE EXTENSION fleetmig" \
          -c "ALTER DATABASE fleet_db SET fleetmig.migrations_dir = '"'"'$FLEETMIG_MIGRATIONS'"'"'" &&

@@ -7,13 +7,14 @@
 #   ALEMBIC_DIFF_GRAPHS   random graphs (default 150, about a minute)
 #   ALEMBIC_DIFF_COMMANDS commands per graph (default 30)
 #   ALEMBIC_DIFF_SEED     master seed (default: a new one, printed)
-# Every command and its outcome goes to a log whose path is printed.
+# Every command and its outcome goes to a log whose path is printed (in
+# FLEETMIG_LOGS when the test command runs this).
 set -u
 cd "$(dirname "$0")/../.."
 # Debian's python3, which has python3-alembic and python3-psycopg2, even
 # where another python3 comes first on PATH
 python=/usr/bin/python3
-logdir=$(mktemp -d /tmp/fleetmig-alembic-diff.XXXXXX)
+logdir=${FLEETMIG_LOGS:-$(mktemp -d /tmp/fleetmig-alembic-diff.XXXXXX)}
 work=$(mktemp -d /tmp/fleetmig-alembic-work.XXXXXX)
 chmod a+rx "$work"
 trap 'rm -rf "$work"' EXIT
@@ -21,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 status=0
 for project in test/fixtures/alembic_diff/*/; do
     "$python" test/alembic_diff/diff.py --project "${project%/}" --workdir "$work" \
-        --log "$logdir/corpus.log" || status=1
+        --log "$logdir/alembic-corpus.log" || status=1
 done
 seed=()
 if [ -n "${ALEMBIC_DIFF_SEED:-}" ]; then
@@ -29,6 +30,6 @@ if [ -n "${ALEMBIC_DIFF_SEED:-}" ]; then
 fi
 "$python" test/alembic_diff/diff.py --graphs "${ALEMBIC_DIFF_GRAPHS:-150}" \
     --commands "${ALEMBIC_DIFF_COMMANDS:-30}" "${seed[@]}" --workdir "$work" \
-    --log "$logdir/random.log" || status=1
-echo "corpus replay: $logdir/corpus.log"
+    --log "$logdir/alembic-random.log" || status=1
+echo "corpus replay: $logdir/alembic-corpus.log"
 exit $status

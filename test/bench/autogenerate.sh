@@ -55,7 +55,7 @@ if [ "${1:-}" != "--inner" ]; then
     chown -R postgres "$WORK"
     chmod -R a+rX "$WORK"
     export FLEETMIG_BENCH_WORK=$WORK FLEETMIG_BENCH_NS="${NS[*]}" FLEETMIG_BENCH_RUNS=$RUNS
-    pg_virtualenv -t -v 15 bash "$HERE/autogenerate.sh" --inner
+    bash "$HERE/../cluster.sh" bench-autogenerate bash "$HERE/autogenerate.sh" --inner
     exit
 fi
 

@@ -8,7 +8,7 @@
 #
 # Run as root from anywhere, after `make -s && make -s install` (when no
 # fleetmig is installed at all, the script builds and installs it).  It starts
-# its own cluster with `pg_virtualenv -t -v 15` and generates the migrations
+# its own cluster with `pg_virtualenv -t -v 15` (test/cluster.sh) and generates the migrations
 # with test/bench/generate.sh in a temporary directory.
 #
 # Environment:
@@ -80,7 +80,7 @@ if [ "${1:-}" != "--inner" ]; then
         make -s -C "$ROOT" PG_CONFIG="$PG_CONFIG"
         make -s -C "$ROOT" PG_CONFIG="$PG_CONFIG" install
     fi
-    exec pg_virtualenv -t -v 15 bash "$HERE/run.sh" --inner
+    exec bash "$ROOT/test/cluster.sh" bench bash "$HERE/run.sh" --inner
 fi
 
 # ---------------------------------------------------------------- in the cluster

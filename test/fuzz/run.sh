@@ -95,21 +95,27 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # -timeout=25 s per input: a hang, not slowness; the slowest 64 KiB input
 # known (17k names in one depends_on list) takes about 3 s under the sanitizers.
+# libFuzzer's progress goes to a file (FLEETMIG_LOGS/fuzz.log when the
+# test command runs this, else the work directory); a failure prints its end
+log=${FLEETMIG_LOGS:-$work}/fuzz.log
+echo "== libFuzzer's output: $log"
 set +e
 (cd "$work" && ./fuzz_script \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=25 \
     -dict="$here/script.dict" -artifact_prefix="$work/artifacts/" \
-    -print_final_stats=1 "$@" corpus) 2>&1 | tee "$work/fuzz.log"
-rc=${PIPESTATUS[0]}
+    -print_final_stats=1 "$@" corpus) >"$log" 2>&1
+rc=$?
 set -e
 
-last=$(grep -E '^#[0-9]+.*cov:' "$work/fuzz.log" | tail -n 1 || true)
-rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/fuzz.log" | tail -n 1)
+last=$(grep -E '^#[0-9]+.*cov:' "$log" | tail -n 1 || true)
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 echo "== fuzz_script: exit $rc; ${rate:-?} exec/s; last status: ${last:-none}"
 
 found=$(find "$work/artifacts" -type f | sort)
 if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
     keep=1
+    echo "== the end of libFuzzer's output:"
+    grep -vE '^#[0-9]+[[:space:]]' "$log" | tail -n 60
     for f in $found; do
         echo "== $(basename "$f") (hex):"
         od -An -tx1 -v "$f" | tr -d ' \n'

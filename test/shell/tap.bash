@@ -17,7 +17,8 @@ not_ok() {
     failed=$((failed + 1))
     echo "not ok $n - $1"
     shift
-    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+    # on stderr, as Test::More's diag: prove shows it without -v
+    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /' >&2
     return 0
 }
 
