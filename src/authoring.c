@@ -234,7 +234,8 @@ abandon_file(const char *path, const char *name, const char *what)
 	errno = err;
 	ereport(ERROR,
 			(errcode_for_file_access(),
-			 errmsg("could not %s migration file \"%s\": %m", what, name)));
+			 errmsg("could not %s migration file \"%s\": %m", what, name),
+			 errhint_server_os_user(err, true)));
 }
 
 /*
@@ -250,9 +251,14 @@ write_exclusively(const char *path, const char *name, const char *text,
 	size_t		done = 0;
 
 	if (fd < 0)
+	{
+		int			err = errno;
+
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not create migration file \"%s\": %m", name)));
+				 errmsg("could not create migration file \"%s\": %m", name),
+				 errhint_server_os_user(err, true)));
+	}
 	/* the server's umask must not narrow the mode of the other files */
 	if (fchmod(fd, mode) != 0)
 		abandon_file(path, name, "set permissions of");

@@ -395,6 +395,7 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 	state_lock();
 	state_check_snapshot();
 	project = project_load(true);
+	project_warn_if_empty(project);
 	steps = project_plan(project, spec, direction);
 
 	if (steps == NIL)

@@ -50,6 +50,22 @@ project_load(bool with_state)
 }
 
 /*
+ * A WARNING when the directory holds no migration at all, before a command
+ * that would otherwise only say "nothing to upgrade": a wrong
+ * fleetmig.migrations_dir must not look like a database at its head.
+ */
+void
+project_warn_if_empty(Project *project)
+{
+	if (project->map->nrevisions > 0)
+		return;
+	ereport(WARNING,
+			(errmsg("migrations directory \"%s\" holds no migrations", scriptdir_path()),
+			 errdetail("Migration files are the entries whose names end in \".sql\"."),
+			 errhint("Check fleetmig.migrations_dir, or write the first migration with fleetmig.create().")));
+}
+
+/*
  * The applied revisions implied by a set of heads: each head, its
  * ancestors and what they depend on.
  */

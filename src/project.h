@@ -33,6 +33,7 @@ typedef struct ProjectEdit
 } ProjectEdit;
 
 extern Project *project_load(bool with_state);
+extern void project_warn_if_empty(Project *project);
 extern void project_report_unknown(const char *revision, int elevel);
 extern void project_require_known(Project *project);
 extern List *project_edits(Project *project);

@@ -19,11 +19,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_db_role_setting.h"
 #include "commands/dbcommands.h"
+#include "common/username.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
 
 #include "fleetmig.h"
 #include "prescan.h"
@@ -55,6 +63,58 @@ static char *entry_path(const char *dir, const char *name,
 						bool *outside);
 
 /*
+ * Whether ALTER DATABASE or ALTER ROLE stored a value of the setting for
+ * this database or this session's login role (pg_db_role_setting), which a
+ * session only reads when it starts.
+ */
+static bool
+setting_stored(const char *name)
+{
+	Oid			dbs[] = {MyDatabaseId, MyDatabaseId, InvalidOid};
+	Oid			roles[] = {GetSessionUserId(), InvalidOid, GetSessionUserId()};
+	size_t		namelen = strlen(name);
+	bool		found = false;
+	Relation	rel;
+
+	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
+	for (size_t i = 0; i < lengthof(dbs) && !found; i++)
+	{
+		ScanKeyData keys[2];
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		ScanKeyInit(&keys[0], Anum_pg_db_role_setting_setdatabase,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(dbs[i]));
+		ScanKeyInit(&keys[1], Anum_pg_db_role_setting_setrole,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(roles[i]));
+		scan = systable_beginscan(rel, DbRoleSettingDatidRolidIndexId, true,
+								  NULL, 2, keys);
+		while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			bool		isnull;
+			Datum		config = heap_getattr(tuple, Anum_pg_db_role_setting_setconfig,
+											  RelationGetDescr(rel), &isnull);
+			Datum	   *items;
+			int			nitems;
+
+			if (isnull)
+				continue;
+			deconstruct_array(DatumGetArrayTypeP(config), TEXTOID, -1, false,
+							  TYPALIGN_INT, &items, NULL, &nitems);
+			for (int j = 0; j < nitems && !found; j++)
+			{
+				char	   *item = TextDatumGetCString(items[j]);
+
+				found = pg_strncasecmp(item, name, namelen) == 0 && item[namelen] == '=';
+			}
+		}
+		systable_endscan(scan);
+	}
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * The configured migrations directory; an ERROR when it is not set.
  */
 const char *
@@ -64,10 +124,16 @@ scriptdir_path(void)
 	{
 		char	   *dbname = get_database_name(MyDatabaseId);
 
+		if (setting_stored("fleetmig.migrations_dir"))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("fleetmig.migrations_dir is not set in this session"),
+					 errdetail("It is set for this database or for your role, which takes effect in sessions that start afterwards."),
+					 errhint("Reconnect, or SET fleetmig.migrations_dir in this session.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("fleetmig.migrations_dir is not set"),
-				 errhint("Point it at the directory of migration files as a superuser, e.g. ALTER DATABASE %s SET fleetmig.migrations_dir = '/srv/fleet/migrations'.",
+				 errhint("Point it at the directory of migration files as a superuser, e.g. ALTER DATABASE %s SET fleetmig.migrations_dir = '/srv/fleet/migrations', then reconnect.",
 						 quote_identifier(dbname ? dbname : "mydb"))));
 	}
 	return fleetmig_migrations_dir;
@@ -89,6 +155,29 @@ errcode_for_migration_file(int err)
 	if (err == ELOOP)
 		return errcode(ERRCODE_UNDEFINED_FILE);
 	return errcode_for_file_access();
+}
+
+/*
+ * errhint for a file or directory the server may not read or write: the
+ * operating system user it runs as, whom the permissions must let in.  Adds
+ * nothing for other errors.
+ */
+int
+errhint_server_os_user(int err, bool writing)
+{
+	char	   *errstr;
+	const char *user;
+
+	if (err != EACCES && err != EPERM)
+		return 0;
+	user = get_user_name(&errstr);
+	if (user == NULL)
+		return 0;
+	if (writing)
+		return errhint("The server writes files as the operating system user \"%s\": that user must be able to write the directory.",
+					   user);
+	return errhint("The server reads files as the operating system user \"%s\": that user must be able to read the file and to enter every directory above it.",
+				   user);
 }
 
 /*
@@ -131,7 +220,8 @@ list_sql_files(const char *dir, const SqlDirKind *kind, int *nnames)
 		if (err != ENOENT && err != ENOTDIR)
 			ereport(ERROR,
 					(errcode_for_migration_file(err),
-					 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir)));
+					 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir),
+					 errhint_server_os_user(err, false)));
 		st.st_mode = 0;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -144,6 +234,15 @@ list_sql_files(const char *dir, const SqlDirKind *kind, int *nnames)
 
 	names = palloc(maxnames * sizeof(char *));
 	d = AllocateDir(dir);
+	if (d == NULL)
+	{
+		int			err = errno;
+
+		ereport(ERROR,
+				(errcode_for_migration_file(err),
+				 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir),
+				 errhint_server_os_user(err, false)));
+	}
 	while ((de = ReadDir(d, dir)) != NULL)
 	{
 		size_t		len = strlen(de->d_name);
@@ -284,7 +383,8 @@ entry_path(const char *dir, const char *name, const SqlDirKind *kind,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name),
+				 errhint_server_os_user(err, false)));
 	}
 	if (!S_ISLNK(st->st_mode))
 		return path;
@@ -297,7 +397,8 @@ entry_path(const char *dir, const char *name, const SqlDirKind *kind,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name),
+				 errhint_server_os_user(err, false)));
 	}
 	target = pstrdup(resolved);
 	free(resolved);
@@ -308,7 +409,8 @@ entry_path(const char *dir, const char *name, const SqlDirKind *kind,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir)));
+				 errmsg("could not open %s \"%s\": %m", kind->dir_noun, dir),
+				 errhint_server_os_user(err, false)));
 	}
 	dir_target = pstrdup(resolved);
 	free(resolved);
@@ -319,7 +421,8 @@ entry_path(const char *dir, const char *name, const SqlDirKind *kind,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name),
+				 errhint_server_os_user(err, false)));
 	}
 	/* inside: the directory itself, or below it */
 	dirlen = strlen(dir_target);
@@ -380,7 +483,8 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 
 		ereport(ERROR,
 				(errcode_for_migration_file(err),
-				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name)));
+				 errmsg("could not read %s \"%s\": %m", kind->file_noun, name),
+				 errhint_server_os_user(err, false)));
 	}
 
 	size = (Size) st.st_size;

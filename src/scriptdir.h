@@ -30,5 +30,6 @@ extern char *scriptdir_read_template(void);
 extern const char *scriptdir_models_path(void);
 extern bool scriptdir_models_exist(void);
 extern List *scriptdir_load_models(void);
+extern int	errhint_server_os_user(int err, bool writing);
 
 #endif							/* FLEETMIG_SCRIPTDIR_H */

@@ -67,6 +67,7 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 		SPI_start_transaction();
 
 		project = project_load(true);
+		project_warn_if_empty(project);
 		steps = project_plan(project, spec, direction);
 		if (steps == NIL)
 			ereport(NOTICE,

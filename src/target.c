@@ -15,6 +15,8 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "utils/formatting.h"
+#include "utils/varlena.h"
 
 #include "target.h"
 
@@ -32,6 +34,7 @@ typedef struct TargetContext
 } TargetContext;
 
 static Target *resolve_symbol(TargetContext *cx, const char *symbol);
+static const char *close_word(RevisionMap *map, const char *symbol);
 static Target *resolve_relative(TargetContext *cx, const char *symbol,
 								char sign, int steps, List *current,
 								TargetDirection direction);
@@ -249,11 +252,16 @@ target_resolve(RevisionMap *map, const char *spec, List *current,
 		if (rev == NULL)
 			rev = revmap_get(map, label);
 		if (rev == NULL)
+		{
+			const char *close = close_word(map, label);
+
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("can't locate revision identified by '%s'", label),
 					 errdetail("No branch label or revision id \"%s\" is defined, in target \"%s\".",
-							   label, spec)));
+							   label, spec),
+					 close ? errhint("Did you mean \"%s\"?", close) : 0));
+		}
 		cx.label = label;
 		cx.branch = rev;
 		cx.lineage = revmap_new_mask(map);
@@ -289,6 +297,56 @@ target_resolve(RevisionMap *map, const char *spec, List *current,
 	if (result->branch == NULL)
 		result->branch = cx.branch;
 	return result;
+}
+
+/*
+ * Keep word in *best when, ignoring case, it is closer to the lower-case
+ * symbol than the best so far and close enough to be a typo of it.
+ */
+static void
+consider_word(const char *symbol, const char *word, const char **best,
+			  int *best_distance)
+{
+	int			slen = strlen(symbol);
+	int			wlen = strlen(word);
+	int			limit = wlen < 4 ? 1 : 2;
+	int			distance;
+	char	   *lower = asc_tolower(word, wlen);
+
+	distance = varstr_levenshtein_less_equal(symbol, slen, lower, wlen,
+											 1, 1, 1, limit + 1, true);
+	if (distance <= limit && distance < *best_distance)
+	{
+		*best = word;
+		*best_distance = distance;
+	}
+}
+
+/*
+ * A keyword (head, heads, base) or branch label within two edits of an
+ * unknown symbol (one for labels under four characters), ignoring case,
+ * for "did you mean": a typo of a keyword would otherwise read as an
+ * unknown revision.  NULL when none is that close.
+ */
+static const char *
+close_word(RevisionMap *map, const char *symbol)
+{
+	static const char *const keywords[] = {"head", "heads", "base"};
+	char	   *lower = asc_tolower(symbol, strlen(symbol));
+	const char *best = NULL;
+	int			best_distance = PG_INT32_MAX;
+
+	for (size_t i = 0; i < lengthof(keywords); i++)
+		consider_word(lower, keywords[i], &best, &best_distance);
+	for (int i = 0; i < map->nrevisions; i++)
+	{
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		foreach(lc, map->revisions[i]->branch_labels)
+			consider_word(lower, lfirst(lc), &best, &best_distance);
+	}
+	return best;
 }
 
 /*
@@ -343,6 +401,9 @@ resolve_symbol(TargetContext *cx, const char *symbol)
 	if (strlen(symbol) >= MIN_PREFIX_LEN)
 		matches = revmap_prefix_matches(map, symbol, cx->lineage);
 	if (matches == NIL)
+	{
+		const char *close = close_word(map, symbol);
+
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("can't locate revision identified by '%s'", symbol),
@@ -350,7 +411,9 @@ resolve_symbol(TargetContext *cx, const char *symbol)
 				 errdetail("No revision in the lineage of \"%s\" has that id or an id starting with it.",
 						   cx->label) :
 				 errdetail("No revision id or branch label matches it; a prefix needs at least %d characters.",
-						   MIN_PREFIX_LEN)));
+						   MIN_PREFIX_LEN),
+				 close ? errhint("Did you mean \"%s\"?", close) : 0));
+	}
 	if (list_length(matches) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

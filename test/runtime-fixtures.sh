@@ -1,6 +1,7 @@
 #!/bin/bash
 # Make the fixture directories that git cannot hold, inside a staged copy of
-# test/fixtures (the argument): an unreadable file, a dangling symlink, a
+# test/fixtures (the argument): an unreadable file, directories the server
+# may not list or enter, a dangling symlink, a
 # symlink loop, a file name that is not UTF-8, a file over 64 MiB, a file
 # with a 4 MiB line, a chain of 10,000 revisions, directories the server
 # may write into (for create(), merge() and autogenerate), and the input
@@ -19,6 +20,12 @@ printf '%s\n' "$ok" > "$fx/unreadable_file/20240101_0000_aaaa00000001_ok.sql"
 printf '%s\n' "-- fleetmig:revision bbbb00000002" "-- fleetmig:down_revision aaaa00000001" \
     "-- fleetmig:upgrade" > "$fx/unreadable_file/20240102_0000_bbbb00000002_secret.sql"
 chmod 000 "$fx/unreadable_file/20240102_0000_bbbb00000002_secret.sql"
+
+# a directory the server may not list (0700, owned by root), and one in
+# which it may not enter a subdirectory
+mkdir -p "$fx/unreadable_dir" "$fx/unsearchable_dir/inner"
+printf '%s\n' "$ok" > "$fx/unreadable_dir/20240101_0000_aaaa00000001_ok.sql"
+chmod 700 "$fx/unreadable_dir" "$fx/unsearchable_dir"
 
 mkdir -p "$fx/dangling_symlink"
 printf '%s\n' "$ok" > "$fx/dangling_symlink/20240101_0000_aaaa00000001_ok.sql"

@@ -3,7 +3,7 @@
 -- failing call changes neither fleetmig.version nor fleetmig.log.
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(96);
+SELECT plan(102);
 
 -- The DETAIL of the error a stamp to head raises, NULL if none is raised.
 CREATE FUNCTION pg_temp.error_detail() RETURNS text
@@ -79,8 +79,46 @@ SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, '55000',
     'fleetmig.migrations_dir is not set',
     'migrations_dir unset: 55000');
 
--- a directory that does not exist
+-- directories the server's OS user may not list or enter: the hint names
+-- that user
+CREATE FUNCTION pg_temp.error_hint() RETURNS text
+LANGUAGE plpgsql AS $f$
+DECLARE
+    hint text;
+BEGIN
+    PERFORM * FROM fleetmig.heads();
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+    RETURN hint;
+END
+$f$;
+\set dir :fixtures /unreadable_dir
+SET fleetmig.migrations_dir = :'dir';
+SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42501',
+    format('could not open migrations directory "%s": Permission denied', :'dir'),
+    'unreadable_dir: 42501');
+SELECT is(pg_temp.error_hint(),
+    'The server reads files as the operating system user "postgres": that user must be able to read the file and to enter every directory above it.',
+    'unreadable_dir: the hint names the server''s OS user');
+\set dir :fixtures /unsearchable_dir/inner
+SET fleetmig.migrations_dir = :'dir';
+SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42501',
+    format('could not open migrations directory "%s": Permission denied', :'dir'),
+    'unsearchable_dir: 42501');
+SELECT is(pg_temp.error_hint(),
+    'The server reads files as the operating system user "postgres": that user must be able to read the file and to enter every directory above it.',
+    'unsearchable_dir: the hint names the server''s OS user');
+\set dir :fixtures /unreadable_file
+SET fleetmig.migrations_dir = :'dir';
+SELECT is(pg_temp.error_hint(),
+    'The server reads files as the operating system user "postgres": that user must be able to read the file and to enter every directory above it.',
+    'unreadable_file: the hint names the server''s OS user');
+-- a directory that does not exist: no permission hint
 SET fleetmig.migrations_dir = '/nonexistent/fleetmig';
+SELECT is(pg_temp.error_hint(),
+    'Check fleetmig.migrations_dir; a relative path is taken relative to the data directory.',
+    'a missing directory: the hint is about the setting');
 SELECT throws_ok($$SELECT * FROM fleetmig.stamp('head')$$, '58P01',
     'migrations directory "/nonexistent/fleetmig" does not exist or is not a directory',
     'nonexistent directory: 58P01');

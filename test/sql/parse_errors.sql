@@ -15,6 +15,30 @@ SELECT * FROM fleetmig.heads();
 -- a relative path is taken relative to the data directory: PG_VERSION is a file there
 SET fleetmig.migrations_dir = 'PG_VERSION';
 SELECT * FROM fleetmig.heads();
+-- set for the database (or the role) after this session started: reconnect
+BEGIN;
+RESET fleetmig.migrations_dir;
+ALTER DATABASE contrib_regression SET fleetmig.migrations_dir = '/srv/fleet/migrations';
+SELECT * FROM fleetmig.heads();
+ROLLBACK;
+BEGIN;
+RESET fleetmig.migrations_dir;
+ALTER ROLE CURRENT_USER SET fleetmig.migrations_dir = '/srv/fleet/migrations';
+SELECT * FROM fleetmig.heads();
+ROLLBACK;
+-- set for another database only: still not set here
+BEGIN;
+RESET fleetmig.migrations_dir;
+ALTER DATABASE template1 SET fleetmig.migrations_dir = '/srv/fleet/migrations';
+SELECT * FROM fleetmig.heads();
+ROLLBACK;
+-- a directory without a .sql file (pg_twophase, in the data directory):
+-- upgrade() and downgrade() warn, as a wrong setting must not look like a
+-- database at its head
+SET fleetmig.migrations_dir = 'pg_twophase';
+SELECT * FROM fleetmig.upgrade('heads');
+SELECT * FROM fleetmig.downgrade('base');
+SELECT * FROM fleetmig.heads();
 
 --
 -- Entries that cannot be read are errors naming them, never skipped

@@ -24,6 +24,15 @@ SELECT revision FROM fleetmig.show('c3d4');
 SELECT revision FROM fleetmig.show('a7a');
 -- an unknown revision
 SELECT revision FROM fleetmig.show('ffffffffffff');
+-- a word close to a keyword or a branch label: "did you mean"
+SELECT revision FROM fleetmig.show('haed');
+SELECT revision FROM fleetmig.show('HEAD');
+SELECT revision FROM fleetmig.show('Heads');
+SELECT revision FROM fleetmig.show('bsae');
+SELECT revision FROM fleetmig.show('aplha');
+SELECT revision FROM fleetmig.show('btea@head');
+-- too far from every word: no hint
+SELECT revision FROM fleetmig.show('hovercraft');
 -- a branch label is the revision that declares it
 SELECT revision FROM fleetmig.show('alpha');
 -- label@head: the head among the label's ancestors and descendants
