@@ -45,6 +45,21 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# `make installcheck` on its own, against a running server: the tests read
+# the fixtures from a staged copy the server's OS user can read.  The test
+# command stages its own and passes FLEETMIG_FIXTURES; otherwise it is made
+# here (as root: some fixtures belong to postgres).
+ifndef FLEETMIG_FIXTURES
+FLEETMIG_STAGE ?= /tmp/fleetmig-installcheck
+installcheck: fleetmig-stage
+installcheck: export FLEETMIG_FIXTURES = $(FLEETMIG_STAGE)/fixtures
+installcheck: export FLEETMIG_MIGRATIONS = $(FLEETMIG_STAGE)/migrations
+installcheck: export PGOPTIONS += -c fleetmig_test.fixtures=$(FLEETMIG_STAGE)/fixtures
+.PHONY: fleetmig-stage
+fleetmig-stage:
+	bash test/stage.sh $(FLEETMIG_STAGE)
+endif
+
 # PGXS does not track header dependencies: rebuild every object when a
 # header changes
 $(OBJS): $(wildcard src/*.h)

@@ -24,16 +24,12 @@ fleetmig_install() {
     make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install
 }
 
-# Copy migrations/, models/ and test/fixtures/ to a fresh directory readable
-# by the postgres user, then make the fixtures git cannot hold.  Sets
-# FLEETMIG_STAGE, FLEETMIG_MIGRATIONS and FLEETMIG_FIXTURES.
+# Stage migrations/, models/ and test/fixtures/ in a fresh directory the
+# postgres user can read (test/stage.sh).  Sets FLEETMIG_STAGE,
+# FLEETMIG_MIGRATIONS and FLEETMIG_FIXTURES.
 fleetmig_stage() {
     FLEETMIG_STAGE=$(mktemp -d /tmp/fleetmig.XXXXXX)
-    cp -r migrations "$FLEETMIG_STAGE/migrations"
-    cp -r models "$FLEETMIG_STAGE/models"
-    cp -r test/fixtures "$FLEETMIG_STAGE/fixtures"
-    bash test/runtime-fixtures.sh "$FLEETMIG_STAGE/fixtures"
-    chmod a+rx "$FLEETMIG_STAGE"
+    bash test/stage.sh "$FLEETMIG_STAGE"
     export FLEETMIG_STAGE
     export FLEETMIG_MIGRATIONS="$FLEETMIG_STAGE/migrations"
     export FLEETMIG_FIXTURES="$FLEETMIG_STAGE/fixtures"
