@@ -1,4 +1,4 @@
-/* fleetmig 0.1.0 to 0.2.0: functions that refuse NULL arguments, the guard of offline scripts */
+/* fleetmig 0.1.0 to 0.2.0: functions that refuse NULL arguments, the guard of offline scripts, comments and parallel labels */
 
 \echo Use "ALTER EXTENSION fleetmig UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -117,21 +117,49 @@ CREATE FUNCTION fleetmig.script_guard(
     applied text[])
 RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_script_guard'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- Each statement of a migration on its way to psql's \gexec: refused
 -- unless it reads, as it runs, as the one statement upgrade() would run.
 CREATE FUNCTION fleetmig.script_statement(sql text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_script_statement'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- The last statement of an offline script: releases a session-level lock.
 CREATE FUNCTION fleetmig.script_unlock()
 RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_script_unlock'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 REVOKE ALL ON FUNCTION fleetmig.script_guard(boolean, text[], text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION fleetmig.script_statement(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION fleetmig.script_unlock() FROM PUBLIC;
+
+-- What each routine is for (\df+ and \sf show it).  Every function reads the
+-- migrations directory, whose files change outside any transaction, and most
+-- take fleetmig's lock or write its state: VOLATILE and PARALLEL UNSAFE.
+-- help() returns a constant table: IMMUTABLE and PARALLEL SAFE.
+ALTER FUNCTION fleetmig.help() PARALLEL SAFE;
+COMMENT ON FUNCTION fleetmig.heads() IS 'The heads of the revision graph, and whether each is applied';
+COMMENT ON FUNCTION fleetmig.history() IS 'Every revision of the migrations directory, newest first, with its parents, labels and whether it is applied';
+COMMENT ON FUNCTION fleetmig.current() IS 'The revisions the database is at (the rows of fleetmig.version)';
+COMMENT ON FUNCTION fleetmig.branches() IS 'The branch points of the revision graph and the revisions above each';
+COMMENT ON FUNCTION fleetmig.show(text) IS 'The revisions a target names, with their files';
+COMMENT ON FUNCTION fleetmig.stamp(text, boolean) IS 'Mark the database as being at a target without running any SQL (purge: empty fleetmig.version first)';
+COMMENT ON FUNCTION fleetmig.help() IS 'The commands, with their usage';
+COMMENT ON FUNCTION fleetmig.upgrade(text, boolean) IS 'Run the upgrades up to a target in the caller''s transaction (dry_run: run and roll back, reporting locks and rewrites)';
+COMMENT ON FUNCTION fleetmig.downgrade(text, boolean) IS 'Run the downgrades down to a target in the caller''s transaction (dry_run: run and roll back, reporting locks and rewrites)';
+COMMENT ON FUNCTION fleetmig.init() IS 'Upgrade to every head';
+COMMENT ON FUNCTION fleetmig."create"(text, boolean, text, text, text[]) IS 'Write a new migration file (autogenerate: from the difference between the schema and the models directory) and return its path';
+COMMENT ON FUNCTION fleetmig.merge(text, text[]) IS 'Write a migration file that merges heads and return its path';
+COMMENT ON FUNCTION fleetmig.upgrade_sql(text, text) IS 'The psql script of the upgrades up to a target, for review and offline runs';
+COMMENT ON FUNCTION fleetmig.downgrade_sql(text, text) IS 'The psql script of the downgrades down to a target, for review and offline runs';
+COMMENT ON FUNCTION fleetmig.validate() IS 'Problems of the migrations directory and of the database''s state, one row each';
+COMMENT ON FUNCTION fleetmig."check"() IS 'Fail unless the database is at its heads, no applied file was edited and the schema matches the models directory';
+COMMENT ON FUNCTION fleetmig.test_roundtrip(text) IS 'Run every pending revision up, down and up again, rolled back, and report what does not round-trip';
+COMMENT ON PROCEDURE fleetmig.upgrade_each(text) IS 'Upgrade to a target with a commit after every step';
+COMMENT ON PROCEDURE fleetmig.downgrade_each(text) IS 'Downgrade to a target with a commit after every step';
+COMMENT ON FUNCTION fleetmig.script_guard(boolean, text[], text[]) IS 'First statement of an offline script: checks the caller, takes fleetmig''s lock, and refuses unless the database is where the script starts';
+COMMENT ON FUNCTION fleetmig.script_statement(text) IS 'A statement of an offline script on its way to \gexec, refused unless it reads as the one statement upgrade() would run';
+COMMENT ON FUNCTION fleetmig.script_unlock() IS 'Last statement of an offline script: releases its session-level lock';

@@ -92,7 +92,7 @@ CREATE FUNCTION fleetmig.heads(
     OUT is_current boolean)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_heads'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.history(
     OUT revision text,
@@ -110,7 +110,7 @@ CREATE FUNCTION fleetmig.history(
     OUT applied_at timestamptz)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_history'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.current(
     OUT revision text,
@@ -118,7 +118,7 @@ CREATE FUNCTION fleetmig.current(
     OUT is_head boolean)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_current'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.branches(
     OUT revision text,
@@ -126,7 +126,7 @@ CREATE FUNCTION fleetmig.branches(
     OUT children text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_branches'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.show(
     target text,
@@ -141,7 +141,7 @@ CREATE FUNCTION fleetmig.show(
     OUT downgrade_sql text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_show'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.stamp(
     target text,
@@ -150,7 +150,7 @@ CREATE FUNCTION fleetmig.stamp(
     OUT message text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_stamp'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.help(
     OUT command text,
@@ -158,7 +158,7 @@ CREATE FUNCTION fleetmig.help(
     OUT description text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_help'
-LANGUAGE C CALLED ON NULL INPUT IMMUTABLE;
+LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION fleetmig.upgrade(
     target text DEFAULT 'head',
@@ -171,7 +171,7 @@ CREATE FUNCTION fleetmig.upgrade(
     OUT rewrites text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_upgrade'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.downgrade(
     target text DEFAULT '-1',
@@ -184,7 +184,7 @@ CREATE FUNCTION fleetmig.downgrade(
     OUT rewrites text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_downgrade'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.init(
     OUT revision text,
@@ -195,7 +195,7 @@ CREATE FUNCTION fleetmig.init(
     OUT rewrites text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_init'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.create(
     message text,
@@ -205,28 +205,28 @@ CREATE FUNCTION fleetmig.create(
     depends_on text[] DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_create'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.merge(
     message text,
     revisions text[] DEFAULT '{heads}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_merge'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.upgrade_sql(
     target text DEFAULT 'head',
     from_revision text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_upgrade_sql'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.downgrade_sql(
     target text DEFAULT '-1',
     from_revision text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_downgrade_sql'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.validate(
     OUT revision text,
@@ -234,12 +234,12 @@ CREATE FUNCTION fleetmig.validate(
     OUT detail text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_validate'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.check()
 RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_check'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE FUNCTION fleetmig.test_roundtrip(
     target text DEFAULT 'heads',
@@ -248,7 +248,7 @@ CREATE FUNCTION fleetmig.test_roundtrip(
     OUT problem text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fleetmig_test_roundtrip'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
 
 CREATE PROCEDURE fleetmig.upgrade_each(target text DEFAULT 'head')
 AS 'MODULE_PATHNAME', 'fleetmig_upgrade_each'
@@ -266,20 +266,47 @@ CREATE FUNCTION fleetmig.script_guard(
     applied text[])
 RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_script_guard'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- Each statement of a migration on its way to psql's \gexec: refused
 -- unless it reads, as it runs, as the one statement upgrade() would run.
 CREATE FUNCTION fleetmig.script_statement(sql text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_script_statement'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- The last statement of an offline script: releases a session-level lock.
 CREATE FUNCTION fleetmig.script_unlock()
 RETURNS void
 AS 'MODULE_PATHNAME', 'fleetmig_script_unlock'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- What each routine is for (\df+ and \sf show it).  Every function reads the
+-- migrations directory, whose files change outside any transaction, and most
+-- take fleetmig's lock or write its state: VOLATILE and PARALLEL UNSAFE.
+-- help() returns a constant table: IMMUTABLE and PARALLEL SAFE.
+COMMENT ON FUNCTION fleetmig.heads() IS 'The heads of the revision graph, and whether each is applied';
+COMMENT ON FUNCTION fleetmig.history() IS 'Every revision of the migrations directory, newest first, with its parents, labels and whether it is applied';
+COMMENT ON FUNCTION fleetmig.current() IS 'The revisions the database is at (the rows of fleetmig.version)';
+COMMENT ON FUNCTION fleetmig.branches() IS 'The branch points of the revision graph and the revisions above each';
+COMMENT ON FUNCTION fleetmig.show(text) IS 'The revisions a target names, with their files';
+COMMENT ON FUNCTION fleetmig.stamp(text, boolean) IS 'Mark the database as being at a target without running any SQL (purge: empty fleetmig.version first)';
+COMMENT ON FUNCTION fleetmig.help() IS 'The commands, with their usage';
+COMMENT ON FUNCTION fleetmig.upgrade(text, boolean) IS 'Run the upgrades up to a target in the caller''s transaction (dry_run: run and roll back, reporting locks and rewrites)';
+COMMENT ON FUNCTION fleetmig.downgrade(text, boolean) IS 'Run the downgrades down to a target in the caller''s transaction (dry_run: run and roll back, reporting locks and rewrites)';
+COMMENT ON FUNCTION fleetmig.init() IS 'Upgrade to every head';
+COMMENT ON FUNCTION fleetmig."create"(text, boolean, text, text, text[]) IS 'Write a new migration file (autogenerate: from the difference between the schema and the models directory) and return its path';
+COMMENT ON FUNCTION fleetmig.merge(text, text[]) IS 'Write a migration file that merges heads and return its path';
+COMMENT ON FUNCTION fleetmig.upgrade_sql(text, text) IS 'The psql script of the upgrades up to a target, for review and offline runs';
+COMMENT ON FUNCTION fleetmig.downgrade_sql(text, text) IS 'The psql script of the downgrades down to a target, for review and offline runs';
+COMMENT ON FUNCTION fleetmig.validate() IS 'Problems of the migrations directory and of the database''s state, one row each';
+COMMENT ON FUNCTION fleetmig."check"() IS 'Fail unless the database is at its heads, no applied file was edited and the schema matches the models directory';
+COMMENT ON FUNCTION fleetmig.test_roundtrip(text) IS 'Run every pending revision up, down and up again, rolled back, and report what does not round-trip';
+COMMENT ON PROCEDURE fleetmig.upgrade_each(text) IS 'Upgrade to a target with a commit after every step';
+COMMENT ON PROCEDURE fleetmig.downgrade_each(text) IS 'Downgrade to a target with a commit after every step';
+COMMENT ON FUNCTION fleetmig.script_guard(boolean, text[], text[]) IS 'First statement of an offline script: checks the caller, takes fleetmig''s lock, and refuses unless the database is where the script starts';
+COMMENT ON FUNCTION fleetmig.script_statement(text) IS 'A statement of an offline script on its way to \gexec, refused unless it reads as the one statement upgrade() would run';
+COMMENT ON FUNCTION fleetmig.script_unlock() IS 'Last statement of an offline script: releases its session-level lock';
 
 -- Nothing runs without a GRANT: see "Privileges" in README.md.
 REVOKE ALL ON ALL ROUTINES IN SCHEMA fleetmig FROM PUBLIC;

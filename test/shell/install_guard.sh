@@ -136,13 +136,14 @@ is "the log continues: one row per step, ids in order" \
     "$(q -c "SELECT count(*), bool_and(id = rn) FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM fleetmig.log) l")"
 
 # the same objects and definitions as a fresh 0.2.0 install
-q -c "SELECT p.oid::regprocedure, p.proisstrict, p.provolatile, pg_get_function_result(p.oid)
-        FROM pg_proc p WHERE p.pronamespace = 'fleetmig'::regnamespace ORDER BY p.oid::regprocedure::text COLLATE \"C\"" >"$TMP/updated.txt"
+defs="SELECT p.oid::regprocedure, p.proisstrict, p.provolatile, p.proparallel, pg_get_function_result(p.oid),
+             obj_description(p.oid, 'pg_proc')
+        FROM pg_proc p WHERE p.pronamespace = 'fleetmig'::regnamespace ORDER BY p.oid::regprocedure::text COLLATE \"C\""
+q -c "$defs" >"$TMP/updated.txt"
 fresh
 q -c "CREATE EXTENSION fleetmig" >/dev/null
-same_defs=$(q -c "SELECT p.oid::regprocedure, p.proisstrict, p.provolatile, pg_get_function_result(p.oid)
-        FROM pg_proc p WHERE p.pronamespace = 'fleetmig'::regnamespace ORDER BY p.oid::regprocedure::text COLLATE \"C\"")
-is "an updated 0.1.0 has the functions of a fresh 0.2.0, with the same definitions" "$same_defs" "$(cat "$TMP/updated.txt")"
+is "an updated 0.1.0 has the functions of a fresh 0.2.0, with the same definitions, labels and comments" \
+    "$(q -c "$defs")" "$(cat "$TMP/updated.txt")"
 
 # the update refuses a schema a squatter owns
 fresh
