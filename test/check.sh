@@ -2,8 +2,9 @@
 # The test command: set up, then pg_regress and the isolation specs (make
 # installcheck), the pgTAP suites (pg_prove), the shell tests that need
 # several databases or psql itself (prove) and the differential test against
-# Alembic (test/alembic_diff/run.sh), on a throw-away cluster; then
-# the benchmarks as a smoke check and the parser's fuzz target for a minute.
+# Alembic (test/alembic_diff/run.sh), on a throw-away cluster; then the
+# Debian package is built and checked (test/package.sh), the benchmarks run
+# as a smoke check and the parser's fuzz target for a minute.
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
@@ -30,6 +31,9 @@ bash test/cluster.sh suite sh -c '
     prove --exec bash --ext .sh test/shell || status=1
     bash test/alembic_diff/run.sh || status=1
     exit $status' || status=1
+
+echo "== the Debian package (dpkg-buildpackage), its build log in $FLEETMIG_LOGS/deb"
+bash test/package.sh "$FLEETMIG_LOGS/deb" || status=1
 
 echo "== benchmarks at N = 100, as a smoke check (no timing is asserted)"
 bash test/bench/run.sh --smoke || status=1

@@ -5,7 +5,7 @@ set -euo pipefail
 
 FLEETMIG_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap \
 libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev clang-14 libclang-rt-14-dev \
-python3-alembic python3-psycopg2"
+python3-alembic python3-psycopg2 build-essential debhelper postgresql-server-dev-all"
 
 fleetmig_install() {
     local missing=()
