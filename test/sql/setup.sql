@@ -1,6 +1,8 @@
 -- fleetmig installs into its own schema, with its state tables
 CREATE EXTENSION fleetmig;
-\dx fleetmig
+SELECT e.extname, e.extversion, e.extnamespace::regnamespace AS schema, e.extrelocatable,
+       obj_description(e.oid, 'pg_extension') AS description
+  FROM pg_extension e WHERE e.extname = 'fleetmig';
 SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'fleetmig' ORDER BY c.relname;
 -- the state tables and the log sequence are dumped with the data
