@@ -31,9 +31,6 @@
 #include "target.h"
 #include "scriptdir.h"
 
-#if PG_VERSION_NUM < 140000
-#define ROLE_PG_WRITE_SERVER_FILES DEFAULT_ROLE_WRITE_SERVER_FILES
-#endif
 
 /* Longest slug taken from a message, as Alembic's truncate_slug_length */
 #define SLUG_MAX_LEN 40

@@ -110,11 +110,7 @@ run_model_file(ScriptFile *file, ModelGuard *guard)
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
 
-#if PG_VERSION_NUM >= 140000
 	raw = raw_parser(file->text, RAW_PARSE_DEFAULT);
-#else
-	raw = raw_parser(file->text);
-#endif
 	foreach(lc, raw)
 	{
 		RawStmt    *stmt = lfirst_node(RawStmt, lc);

@@ -10,9 +10,7 @@
  */
 #include "postgres.h"
 
-#if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
-#endif
 #include "common/sha2.h"
 
 #include "checksum.h"
@@ -27,7 +25,6 @@ checksum_sha256_hex(const char *data, Size len)
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	char	   *result = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
 
-#if PG_VERSION_NUM >= 140000
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
 	if (ctx == NULL ||
@@ -38,13 +35,6 @@ checksum_sha256_hex(const char *data, Size len)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not compute SHA-256 checksum")));
 	pg_cryptohash_free(ctx);
-#else
-	pg_sha256_ctx ctx;
-
-	pg_sha256_init(&ctx);
-	pg_sha256_update(&ctx, (const uint8 *) data, len);
-	pg_sha256_final(&ctx, digest);
-#endif
 
 	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 	{

@@ -42,9 +42,7 @@ create_name_table(const char *name, int size)
 	ctl.keysize = SCRIPT_MAX_NAME_LEN + 1;
 	ctl.entrysize = sizeof(RevmapEntry);
 	ctl.hcxt = CurrentMemoryContext;
-#if PG_VERSION_NUM >= 140000
 	flags |= HASH_STRINGS;
-#endif
 	return hash_create(name, Max(size, 16), &ctl, flags);
 }
 

@@ -142,7 +142,6 @@ statements_skip_space_and_comments(const char *sql, int pos)
 	}
 }
 
-#if PG_VERSION_NUM >= 140000
 static bool
 has_concurrently_option(List *params)
 {
@@ -157,7 +156,6 @@ has_concurrently_option(List *params)
 	}
 	return false;
 }
-#endif
 
 /*
  * The name of a statement that cannot run inside a transaction block, or
@@ -178,13 +176,8 @@ non_transactional_name(Node *stmt)
 			{
 				ReindexStmt *r = (ReindexStmt *) stmt;
 
-#if PG_VERSION_NUM >= 140000
 				if (has_concurrently_option(r->params))
 					return "REINDEX CONCURRENTLY";
-#else
-				if (r->concurrent)
-					return "REINDEX CONCURRENTLY";
-#endif
 				if (r->kind == REINDEX_OBJECT_SYSTEM || r->kind == REINDEX_OBJECT_DATABASE)
 					return "REINDEX SYSTEM or DATABASE";
 				return NULL;
@@ -216,7 +209,6 @@ non_transactional_name(Node *stmt)
 			}
 		case T_AlterTableStmt:
 			{
-#if PG_VERSION_NUM >= 140000
 				ListCell   *lc;
 
 				foreach(lc, ((AlterTableStmt *) stmt)->cmds)
@@ -227,7 +219,6 @@ non_transactional_name(Node *stmt)
 						((PartitionCmd *) cmd->def)->concurrent)
 						return "DETACH PARTITION CONCURRENTLY";
 				}
-#endif
 				return NULL;
 			}
 		default:
@@ -301,11 +292,7 @@ statements_split(Revision *rev, ScriptSection *section)
 	callback.arg = &cx;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
-#if PG_VERSION_NUM >= 140000
 	raw = raw_parser(section->sql, RAW_PARSE_DEFAULT);
-#else
-	raw = raw_parser(section->sql);
-#endif
 	error_context_stack = callback.previous;
 	MemoryContextSwitchTo(old);
 
@@ -339,11 +326,7 @@ parse_one(const char *sql, const char *what, const char *detail)
 {
 	List	   *raw;
 
-#if PG_VERSION_NUM >= 140000
 	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
-#else
-	raw = raw_parser(sql);
-#endif
 	if (list_length(raw) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
