@@ -9,12 +9,8 @@
 cd "$(dirname "$0")/.."
 . test/prepare.sh
 fleetmig_install
-fleetmig_stage
-trap 'rm -rf "$FLEETMIG_STAGE"' EXIT
-
-# the isolation specs cannot read the environment: they find the fixtures
-# through a setting every session starts with
-export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
+stages=()
+trap 'rm -rf "${stages[@]}"' EXIT
 
 # long logs (server logs, fuzzer progress, every command of the differential
 # test) go to one directory; the screen gets the outcomes and the reasons
@@ -32,8 +28,17 @@ for major in ${PG_MAJORS:-15}; do
         make -s PG_CONFIG="$pg_config" && make -s PG_CONFIG="$pg_config" install ||
             { status=1; continue; }
     fi
+    # fixtures of their own for each major: the tests write into some
+    fleetmig_stage
+    stages+=("$FLEETMIG_STAGE")
+    # the isolation specs cannot read the environment: they find the
+    # fixtures through a setting every session starts with
+    export PGOPTIONS="-c fleetmig_test.fixtures=$FLEETMIG_FIXTURES"
     echo "== PostgreSQL $major: pg_regress, isolation tests, pgTAP, shell tests and the Alembic differential test on a throw-away cluster"
+    # the clients of that major first: with several installed, pg_wrapper
+    # would pick the newest pg_dump and pg_restore for every cluster
     FLEETMIG_PG_MAJOR=$major bash test/cluster.sh "suite-$major" sh -c '
+        PATH="$(dirname "$PG_CONFIG"):$PATH"
         status=0
         make -s PG_CONFIG="$PG_CONFIG" installcheck || {
             status=1; cat regression.diffs output_iso/regression.diffs 2>/dev/null || true; }

@@ -18,9 +18,12 @@ case "$major" in
 esac
 prefix=/opt/pg/$major
 link=/usr/lib/postgresql/$major
-if [ -x "$prefix/bin/postgres" ] && [ -f "$prefix/share/extension/citext.control" ] &&
-    [ -f "$prefix/share/extension/pgtap.control" ]; then
-    exit 0
+if [ -x "$prefix/bin/pg_config" ]; then
+    extdir="$("$prefix/bin/pg_config" --sharedir)/extension"
+    if [ -x "$prefix/bin/postgres" ] && [ -f "$extdir/citext.control" ] &&
+        [ -f "$extdir/pgtap.control" ]; then
+        exit 0
+    fi
 fi
 
 logs=${FLEETMIG_LOGS:-$(mktemp -d /tmp/fleetmig-pgbuild.XXXXXX)}
