@@ -24,6 +24,7 @@ bool		fleetmig_verify_checksums = true;
 bool		fleetmig_check_drift = true;
 int			fleetmig_step_lock_timeout = 0;
 int			fleetmig_step_retries = 0;
+int			fleetmig_max_directory_size = 256 * 1024;
 
 void		_PG_init(void);
 
@@ -82,6 +83,15 @@ _PG_init(void)
 							0, 0, 1000,
 							PGC_USERSET,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("fleetmig.max_directory_size",
+							"Largest total size of the .sql files of the migrations or the models directory.",
+							"One call holds every file of the directory; a larger directory is refused.",
+							&fleetmig_max_directory_size,
+							256 * 1024, 1, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("fleetmig");

@@ -14,5 +14,6 @@ extern bool fleetmig_verify_checksums;
 extern bool fleetmig_check_drift;
 extern int	fleetmig_step_lock_timeout;
 extern int	fleetmig_step_retries;
+extern int	fleetmig_max_directory_size;
 
 #endif							/* FLEETMIG_H */

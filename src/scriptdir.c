@@ -52,9 +52,11 @@ static const SqlDirKind models_kind =
 
 static char **list_sql_files(const char *dir, const SqlDirKind *kind,
 							 int *nnames);
+static void charge_directory_size(const char *dir, const char *name,
+								  const SqlDirKind *kind, Size total);
 static char *read_sql_file(const char *dir, const char *name,
 						   const SqlDirKind *kind, Size *len,
-						   mode_t *file_mode);
+						   mode_t *file_mode, Size *total);
 static int	compare_names(const void *a, const void *b);
 static void check_name_encoding(const char *name, const SqlDirKind *kind);
 static int	errcode_for_migration_file(int err);
@@ -278,6 +280,7 @@ scriptdir_load(mode_t *file_mode)
 	int			nnames;
 	char	  **names = list_sql_files(dir, &migrations_kind, &nnames);
 	List	   *result = NIL;
+	Size		total = 0;
 
 	if (file_mode != NULL)
 		*file_mode = 0;
@@ -287,7 +290,8 @@ scriptdir_load(mode_t *file_mode)
 		char	   *text;
 
 		CHECK_FOR_INTERRUPTS();
-		text = read_sql_file(dir, names[i], &migrations_kind, &len, file_mode);
+		text = read_sql_file(dir, names[i], &migrations_kind, &len, file_mode,
+							 &total);
 		if (text == NULL)
 			continue;
 		file_mode = NULL;
@@ -342,6 +346,7 @@ scriptdir_load_models(void)
 	int			nnames;
 	char	  **names = list_sql_files(dir, &models_kind, &nnames);
 	List	   *result = NIL;
+	Size		total = 0;
 
 	for (int i = 0; i < nnames; i++)
 	{
@@ -349,7 +354,8 @@ scriptdir_load_models(void)
 		PrescanSource source = {"model file", names[i], names[i], 1};
 
 		CHECK_FOR_INTERRUPTS();
-		file->text = read_sql_file(dir, names[i], &models_kind, &file->len, NULL);
+		file->text = read_sql_file(dir, names[i], &models_kind, &file->len, NULL,
+								   &total);
 		if (file->text == NULL)
 			continue;
 		prescan_sql(file->text, &source);
@@ -434,6 +440,28 @@ entry_path(const char *dir, const char *name, const SqlDirKind *kind,
 }
 
 /*
+ * An ERROR when the files of a directory read so far add up to more than
+ * fleetmig.max_directory_size (SPEC §9): one call holds them all, so the
+ * server's memory must not be the limit.
+ */
+static void
+charge_directory_size(const char *dir, const char *name, const SqlDirKind *kind,
+					  Size total)
+{
+	Size		limit = (Size) fleetmig_max_directory_size * 1024;
+
+	if (total <= limit)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the files of %s \"%s\" add up to more than fleetmig.max_directory_size",
+					kind->dir_noun, dir),
+			 errdetail("The limit is %d kB; with \"%s\" the .sql files add up to %zu kB.",
+					   fleetmig_max_directory_size, name, (total + 1023) / 1024),
+			 errhint("A superuser can raise fleetmig.max_directory_size; the server holds every file of the directory during one call.")));
+}
+
+/*
  * Read one file, normalised.  Returns NULL for a directory (ignored like any
  * sub-directory); any other entry that cannot be read, and a symbolic link
  * that leads outside the directory, is an ERROR naming it.  The file's
@@ -441,7 +469,7 @@ entry_path(const char *dir, const char *name, const SqlDirKind *kind,
  */
 static char *
 read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
-			  Size *len, mode_t *file_mode)
+			  Size *len, mode_t *file_mode, Size *total)
 {
 	struct stat st;
 	bool		outside;
@@ -472,6 +500,8 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 				 errmsg("%s \"%s\" is too large", kind->file_noun, name),
 				 errdetail("The file has %lld bytes; the limit is 64 MiB.",
 						   (long long) st.st_size)));
+	if (total != NULL)
+		charge_directory_size(dir, name, kind, *total + (Size) st.st_size);
 	if (file_mode != NULL)
 		*file_mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
 
@@ -529,6 +559,12 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 		done += r;
 	}
 	CloseTransientFile(fd);
+	/* the file may have grown since stat() */
+	if (total != NULL)
+	{
+		charge_directory_size(dir, name, kind, *total + done);
+		*total += done;
+	}
 
 	script_normalize(buf, &done);
 	valid = pg_encoding_verifymbstr(GetDatabaseEncoding(), buf, (int) done);
@@ -563,5 +599,6 @@ scriptdir_read_template(void)
 
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return NULL;
-	return read_sql_file(dir, SCRIPTDIR_TEMPLATE, &migrations_kind, &len, NULL);
+	return read_sql_file(dir, SCRIPTDIR_TEMPLATE, &migrations_kind, &len, NULL,
+						 NULL);
 }

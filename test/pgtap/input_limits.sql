@@ -7,7 +7,7 @@
 -- test/runtime-fixtures.sh, except input_nested_ok.
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(40);
+SELECT plan(49);
 SET LOCAL client_min_messages = warning;
 
 -- The whole text of the error a query raises (message, detail, hint and
@@ -257,6 +257,56 @@ SET fleetmig.migrations_dir = :'dir';
 SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42809',
     'migration file "20240102_0000_bbbb00000002_device.sql" is not a regular file',
     'not_regular_file: a link to a device outside is still not a regular file: 42809');
+
+-- fleetmig.max_directory_size (SPEC §9, 54000): one call holds every file
+-- of the directory, so a directory whose .sql files add up to more is
+-- refused, naming the limit; the example project's 14 files add up to 11 kB
+\getenv migrations FLEETMIG_MIGRATIONS
+SET fleetmig.migrations_dir = :'migrations';
+SELECT is(current_setting('fleetmig.max_directory_size'), '256MB',
+    'max_directory_size: 256 MB by default');
+CREATE TEMP TABLE version_before AS SELECT revision FROM fleetmig.version;
+CREATE TEMP TABLE log_before AS SELECT id FROM fleetmig.log;
+SET fleetmig.max_directory_size = '8kB';
+SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '54000',
+    format('the files of migrations directory "%s" add up to more than fleetmig.max_directory_size', :'migrations'),
+    'max_directory_size: a directory over the limit is refused (54000)');
+SELECT matches(pg_temp.error_text($$SELECT * FROM fleetmig.heads()$$),
+    E'The limit is 8 kB; with "[^"]+\\.sql" the \\.sql files add up to (9|10|11) kB\\.\nA superuser can raise fleetmig.max_directory_size',
+    'max_directory_size: the detail names the limit and the file that crossed it, the hint the setting');
+SELECT throws_ok($$SELECT * FROM fleetmig.upgrade('head')$$, '54000', NULL,
+    'max_directory_size: upgrade() is refused before anything runs');
+SELECT results_eq($$SELECT revision FROM fleetmig.version$$, $$SELECT revision FROM version_before$$,
+    'max_directory_size: fleetmig.version unchanged');
+SELECT results_eq($$SELECT id FROM fleetmig.log$$, $$SELECT id FROM log_before$$,
+    'max_directory_size: fleetmig.log unchanged');
+SET fleetmig.max_directory_size = '11kB';
+SELECT is((SELECT count(*) FROM fleetmig.heads()), 1::bigint,
+    'max_directory_size: a directory within the limit is read');
+-- the models directory counts on its own: the example models add up to 4.1 kB
+SET fleetmig.max_directory_size = '4kB';
+\set dir :fixtures /two_heads
+SET fleetmig.migrations_dir = :'dir';
+-- (at its heads, so that check() goes on to the model; the other fixtures'
+-- log rows would read as edited files)
+SET fleetmig.verify_checksums = off;
+DELETE FROM fleetmig.version;
+SELECT count(*) FROM fleetmig.stamp('heads');
+\set m :migrations /../models
+SET fleetmig.models_dir = :'m';
+SELECT throws_ok($$SELECT fleetmig.check()$$, '54000',
+    format('the files of models directory "%s" add up to more than fleetmig.max_directory_size', :'m'),
+    'max_directory_size: the models directory is refused the same way');
+RESET fleetmig.models_dir;
+RESET fleetmig.max_directory_size;
+RESET fleetmig.verify_checksums;
+-- only a superuser may change it
+CREATE ROLE fleetmig_limits_nobody;
+SET LOCAL ROLE fleetmig_limits_nobody;
+SELECT throws_ok($$SET fleetmig.max_directory_size = '1GB'$$, '42501',
+    'permission denied to set parameter "fleetmig.max_directory_size"',
+    'max_directory_size: a role that is not a superuser cannot raise it');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
