@@ -178,7 +178,7 @@ errhint_server_os_user(int err, bool writing)
 	if (writing)
 		return errhint("The server writes files as the operating system user \"%s\": that user must be able to write the directory.",
 					   user);
-	return errhint("The server reads files as the operating system user \"%s\": that user must be able to read the file and to enter every directory above it.",
+	return errhint("The server reads files as the operating system user \"%s\": that user must be able to read it and to enter every directory above it.",
 				   user);
 }
 

@@ -99,7 +99,7 @@ SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42501',
     format('could not open migrations directory "%s": Permission denied', :'dir'),
     'unreadable_dir: 42501');
 SELECT is(pg_temp.error_hint(),
-    'The server reads files as the operating system user "postgres": that user must be able to read the file and to enter every directory above it.',
+    'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.',
     'unreadable_dir: the hint names the server''s OS user');
 \set dir :fixtures /unsearchable_dir/inner
 SET fleetmig.migrations_dir = :'dir';
@@ -107,12 +107,12 @@ SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42501',
     format('could not open migrations directory "%s": Permission denied', :'dir'),
     'unsearchable_dir: 42501');
 SELECT is(pg_temp.error_hint(),
-    'The server reads files as the operating system user "postgres": that user must be able to read the file and to enter every directory above it.',
+    'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.',
     'unsearchable_dir: the hint names the server''s OS user');
 \set dir :fixtures /unreadable_file
 SET fleetmig.migrations_dir = :'dir';
 SELECT is(pg_temp.error_hint(),
-    'The server reads files as the operating system user "postgres": that user must be able to read the file and to enter every directory above it.',
+    'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.',
     'unreadable_file: the hint names the server''s OS user');
 -- a directory that does not exist: no permission hint
 SET fleetmig.migrations_dir = '/nonexistent/fleetmig';
