@@ -6,7 +6,9 @@
 # fails; here the command's status is carried out of it instead, and the log
 # is copied to $FLEETMIG_LOGS/NAME-server.log (default: a new directory under
 # /tmp), whose path is printed when the command failed.  FLEETMIG_PG_MAJOR
-# picks the server (default 15).
+# picks the server (default 15); FLEETMIG_PG_OPTIONS, space-separated
+# name=value settings, go to postgresql.conf after pg_virtualenv's own
+# (fsync=off among them).
 set -uo pipefail
 
 if [ "${1:-}" = --inner ]; then
@@ -28,7 +30,11 @@ logs=${FLEETMIG_LOGS:-$(mktemp -d /tmp/fleetmig-logs.XXXXXX)}
 mkdir -p "$logs"
 status=$(mktemp)
 export FLEETMIG_CLUSTER_LOG="$logs/$name-server.log" FLEETMIG_CLUSTER_STATUS=$status
-pg_virtualenv -t -v "${FLEETMIG_PG_MAJOR:-15}" bash "$0" --inner "$@"
+options=()
+for o in ${FLEETMIG_PG_OPTIONS:-}; do
+    options+=(-o "$o")
+done
+pg_virtualenv -t -v "${FLEETMIG_PG_MAJOR:-15}" "${options[@]}" bash "$0" --inner "$@"
 rc=$?
 [ -s "$status" ] && rc=$(cat "$status")
 rm -f "$status"

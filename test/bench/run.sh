@@ -85,7 +85,8 @@ if [ "${1:-}" != "--inner" ]; then
         make -s -C "$ROOT" PG_CONFIG="$PG_CONFIG"
         make -s -C "$ROOT" PG_CONFIG="$PG_CONFIG" install
     fi
-    exec bash "$ROOT/test/cluster.sh" bench bash "$HERE/run.sh" --inner
+    # SPEC §11 measures with fsync on; pg_virtualenv turns it off
+    FLEETMIG_PG_OPTIONS="fsync=on" exec bash "$ROOT/test/cluster.sh" bench bash "$HERE/run.sh" --inner
 fi
 
 # ---------------------------------------------------------------- in the cluster
@@ -206,7 +207,7 @@ side_by_side() {
 }
 PSQLS="psql -X -q -v ON_ERROR_STOP=1"
 
-say "fleetmig $(q -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = 'fleetmig'"), $(q -d postgres -c 'SHOW server_version'), N: ${NS[*]}, runs: $RUNS, memory N: ${MEM_NS[*]}"
+say "fleetmig $(q -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = 'fleetmig'"), $(q -d postgres -c 'SHOW server_version'), fsync $(q -d postgres -c 'SHOW fsync'), N: ${NS[*]}, runs: $RUNS, memory N: ${MEM_NS[*]}"
 PM=$(head -1 "$(q -d postgres -c 'SHOW data_directory')/postmaster.pid")
 [ -r "/proc/$PM/stat" ] || die "cannot read /proc/$PM/stat of the postmaster (run as root)"
 q -d postgres -c "CREATE DATABASE bench_tpl TEMPLATE template0 ENCODING 'UTF8'"
