@@ -23,10 +23,7 @@ for major in ${PG_MAJORS:-15}; do
     pg_config=/usr/lib/postgresql/$major/bin/pg_config
     if [ "$major" != 15 ]; then
         bash test/pgbuild.sh "$major" || { status=1; continue; }
-        echo "== PostgreSQL $major: building and installing fleetmig"
-        make -s clean
-        make -s PG_CONFIG="$pg_config" && make -s PG_CONFIG="$pg_config" install ||
-            { status=1; continue; }
+        fleetmig_install "$pg_config" || { status=1; continue; }
     fi
     # fixtures of their own for each major: the tests write into some
     fleetmig_stage
@@ -51,7 +48,6 @@ for major in ${PG_MAJORS:-15}; do
 done
 if [ "${PG_MAJORS:-15}" != 15 ]; then
     # the package, the benchmarks and the fuzzer are PostgreSQL 15's
-    make -s clean
     fleetmig_install
 fi
 

@@ -44,7 +44,6 @@ fi
 
 work=$(mktemp -d /tmp/fleetmig-pgbuild.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-chmod a+rx "$work"
 
 # apt-get source with a list of its own: the host's apt configuration and
 # lists stay as they are

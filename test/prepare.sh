@@ -7,8 +7,10 @@ FLEETMIG_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap \
 libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev clang-14 libclang-rt-14-dev \
 python3-alembic python3-psycopg2 build-essential debhelper postgresql-server-dev-all"
 
+# fleetmig_install [PG_CONFIG]: install the missing packages, then build and
+# install fleetmig against PG_CONFIG (default: PostgreSQL 15's)
 fleetmig_install() {
-    local missing=()
+    local pg_config=${1:-/usr/lib/postgresql/15/bin/pg_config} missing=()
     for pkg in $FLEETMIG_PACKAGES; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$pkg")
@@ -20,8 +22,8 @@ fleetmig_install() {
     fi
     echo "== building and installing fleetmig"
     make -s clean
-    make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-    make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install
+    make -s PG_CONFIG="$pg_config"
+    make -s PG_CONFIG="$pg_config" install
 }
 
 # Stage migrations/, models/ and test/fixtures/ in a fresh directory the

@@ -93,26 +93,24 @@ EXCEPTION WHEN OTHERS THEN
     RETURN hint;
 END
 $f$;
+\set os_user_hint 'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.'
 \set dir :fixtures /unreadable_dir
 SET fleetmig.migrations_dir = :'dir';
 SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42501',
     format('could not open migrations directory "%s": Permission denied', :'dir'),
     'unreadable_dir: 42501');
-SELECT is(pg_temp.error_hint(),
-    'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.',
+SELECT is(pg_temp.error_hint(), :'os_user_hint',
     'unreadable_dir: the hint names the server''s OS user');
 \set dir :fixtures /unsearchable_dir/inner
 SET fleetmig.migrations_dir = :'dir';
 SELECT throws_ok($$SELECT * FROM fleetmig.heads()$$, '42501',
     format('could not open migrations directory "%s": Permission denied', :'dir'),
     'unsearchable_dir: 42501');
-SELECT is(pg_temp.error_hint(),
-    'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.',
+SELECT is(pg_temp.error_hint(), :'os_user_hint',
     'unsearchable_dir: the hint names the server''s OS user');
 \set dir :fixtures /unreadable_file
 SET fleetmig.migrations_dir = :'dir';
-SELECT is(pg_temp.error_hint(),
-    'The server reads files as the operating system user "postgres": that user must be able to read it and to enter every directory above it.',
+SELECT is(pg_temp.error_hint(), :'os_user_hint',
     'unreadable_file: the hint names the server''s OS user');
 -- a directory that does not exist: no permission hint
 SET fleetmig.migrations_dir = '/nonexistent/fleetmig';

@@ -62,8 +62,11 @@ recipe() {
     dropdb --if-exists "$2" >/dev/null 2>&1
     return $rc
 }
-mkdir "$work/good" && cp -r "$FLEETMIG_MIGRATIONS" "$work/good/migrations"
-chmod -R a+rX "$work/good"
+# project DIR: a directory holding a copy of the example project's migrations/
+project() {
+    mkdir "$1" && cp -r "$FLEETMIG_MIGRATIONS" "$1/migrations" && chmod -R a+rX "$1"
+}
+project "$work/good"
 recipe "$work/good" "${db}_good"
 rc=$?
 if [ "$rc" -eq 0 ]; then
@@ -74,7 +77,7 @@ fi
 is "it upgraded and checked" "1" "$(grep -c '^ check' "$work/good/out")"
 
 # a revision on top of the head whose downgrade leaves its table behind
-mkdir "$work/bad" && cp -r "$FLEETMIG_MIGRATIONS" "$work/bad/migrations"
+project "$work/bad"
 cat >"$work/bad/migrations/20991231_0000_badd0wn00001_leaky.sql" <<'EOF'
 -- fleetmig:revision      badd0wn00001
 -- fleetmig:down_revision 0c0f591ff87d
@@ -86,7 +89,7 @@ CREATE TABLE leaky (id int);
 -- fleetmig:downgrade
 SELECT 1;
 EOF
-chmod -R a+rX "$work/bad"
+chmod a+r "$work/bad/migrations/20991231_0000_badd0wn00001_leaky.sql"
 recipe "$work/bad" "${db}_bad"
 rc=$?
 if [ "$rc" -ne 0 ] && grep -q "^badd0wn00001|" "$work/bad/out"; then
@@ -101,9 +104,8 @@ else
 fi
 
 # a directory the postgres OS user cannot read: the round trip cannot run
-mkdir "$work/closed" && cp -r "$FLEETMIG_MIGRATIONS" "$work/closed/migrations"
+project "$work/closed"
 chmod 700 "$work/closed/migrations"
-chmod a+rx "$work/closed"
 recipe "$work/closed" "${db}_closed"
 rc=$?
 if [ "$rc" -ne 0 ] && grep -q 'could not open migrations directory' "$work/closed/out"; then
