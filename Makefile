@@ -9,6 +9,7 @@ OBJS = \
 	src/target.o \
 	src/checksum.o \
 	src/state.o \
+	src/statewriter.o \
 	src/project.o \
 	src/plan.o \
 	src/prescan.o \

@@ -389,6 +389,7 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 	Project    *project;
 	List	   *steps;
 	MemoryContext step_cxt;
+	StateWriter writer;
 	ListCell   *lc;
 
 	rsinfo = srf_begin(fcinfo);
@@ -428,6 +429,7 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 		return (Datum) 0;
 	}
 
+	state_writer_init(&writer);
 	step_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig step",
 									 ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, steps)
@@ -441,7 +443,9 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(step_cxt);
 		duration = runner_run_step_retrying(step, project->applied,
-											project->map->nrevisions);
+											project->map->nrevisions, &writer);
+		if (state_writer_full(&writer))
+			state_writer_flush(&writer);
 		values[0] = CStringGetTextDatum(step->revision->id);
 		values[1] = nullable_text(step->revision->message, &nulls[1]);
 		values[2] = CStringGetTextDatum(up ? "upgrade" : "downgrade");
@@ -450,6 +454,7 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(step_cxt);
 	}
+	state_writer_flush(&writer);
 	MemoryContextDelete(step_cxt);
 	return (Datum) 0;
 }

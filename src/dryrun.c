@@ -217,7 +217,7 @@ dryrun_steps(List *steps)
 
 			CHECK_FOR_INTERRUPTS();
 			r->step = lfirst(lc);
-			r->duration = runner_run_step(r->step, NULL);
+			r->duration = runner_run_step(r->step, NULL, NULL);
 			rels_after = query_strings(relations_sql, true);
 			r->locks = new_locks(locks_before, query_strings(locks_sql, false), existing);
 			r->rewrites = rewritten(rels_before, rels_after);

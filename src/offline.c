@@ -174,17 +174,19 @@ static void
 append_section(OfflineScript *out, Revision *rev, ScriptSection *section)
 {
 	StringInfoData line;
-	ListCell   *lc;
+	StatementScan *scan = statements_open(rev, section, true);
+	Statement  *st;
 
 	initStringInfo(&line);
-	foreach(lc, statements_split(rev, section))
+	while ((st = statements_next(scan)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&line, "SELECT fleetmig.script_statement(");
-		append_literal(&line, ((Statement *) lfirst(lc))->sql);
+		append_literal(&line, st->sql);
 		appendStringInfoString(&line, ") \\gexec\n");
 		emit(out, &line);
 	}
+	statements_close(scan);
 	pfree(line.data);
 }
 

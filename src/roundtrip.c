@@ -49,14 +49,14 @@ probe_downgrade(Step *up, List *before)
 	{
 		char	   *difference;
 
-		runner_run_step(&down, NULL);
+		runner_run_step(&down, NULL, NULL);
 		difference = catalog_difference(before, catalog_snapshot());
 		if (difference != NULL)
 			problem = psprintf("the downgrade does not undo the upgrade: %s", difference);
 		else
 		{
 			phase = "upgrade after the downgrade";
-			runner_run_step(up, NULL);
+			runner_run_step(up, NULL, NULL);
 		}
 	}
 	PG_CATCH();
@@ -119,7 +119,7 @@ fleetmig_test_roundtrip(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 			old = MemoryContextSwitchTo(revision_cxt);
 			before = catalog_snapshot();
-			runner_run_step(step, NULL);
+			runner_run_step(step, NULL, NULL);
 			if (!step->revision->downgrade.present)
 				problem = "irreversible: the file has no downgrade section";
 			else

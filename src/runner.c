@@ -22,6 +22,7 @@
 #include "fleetmig.h"
 #include "runner.h"
 #include "state.h"
+#include "statewriter.h"
 #include "statements.h"
 #include "subxact.h"
 
@@ -34,7 +35,7 @@ typedef struct RunnerContext
 } RunnerContext;
 
 static void runner_error_callback(void *arg);
-static void run_statements(RunnerContext *cx, List *statements);
+static void run_section(RunnerContext *cx, ScriptSection *section);
 
 static void
 runner_error_callback(void *arg)
@@ -46,27 +47,27 @@ runner_error_callback(void *arg)
 }
 
 /*
- * Run statements one by one through SPI.  Each keeps its own SQLSTATE and
- * message on error and gains the CONTEXT line.
+ * Run the statements of a section, checked before, one by one through SPI.
+ * Each keeps its own SQLSTATE and message on error and gains the CONTEXT
+ * line.
  */
 static void
-run_statements(RunnerContext *cx, List *statements)
+run_section(RunnerContext *cx, ScriptSection *section)
 {
 	ErrorContextCallback callback;
-	ListCell   *lc;
+	StatementScan *scan;
+	Statement  *st;
 
-	if (statements == NIL)
-		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	scan = statements_open(cx->rev, section, false);
 	callback.callback = runner_error_callback;
 	callback.arg = cx;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	foreach(lc, statements)
+	while ((st = statements_next(scan)) != NULL)
 	{
-		Statement  *st = lfirst(lc);
 		int			rc;
 
 		CHECK_FOR_INTERRUPTS();
@@ -83,24 +84,26 @@ run_statements(RunnerContext *cx, List *statements)
 	}
 
 	error_context_stack = callback.previous;
+	statements_close(scan);
 	SPI_finish();
 }
 
 /*
  * Run one step.  "applied" (by Revision.order) is the applied set before
- * the step and is updated to the set after it; the step is recorded in
- * fleetmig.version and fleetmig.log.  With applied NULL nothing is recorded
- * (round-trip testing, which rolls everything back).  Returns the duration.
+ * the step and is updated to the set after it; the step's rows for
+ * fleetmig.version and fleetmig.log join "writer", which the caller
+ * flushes.  With applied NULL nothing is recorded (dry runs and round-trip
+ * testing, which roll everything back).  Returns the duration.
  */
 Interval *
-runner_run_step(Step *step, bool *applied)
+runner_run_step(Step *step, bool *applied, StateWriter *writer)
 {
 	Revision   *rev = step->revision;
 	bool		up = (step->direction == STEP_UPGRADE);
 	RunnerContext cx = {rev, up ? "upgrade" : "downgrade", 0};
 	TimestampTz started = GetCurrentTimestamp();
-	List	   *statements;
-	List	   *verify = NIL;
+	ScriptSection *section = up ? &rev->upgrade : &rev->downgrade;
+	bool		verify = up && rev->verify.present;
 	List	   *remove;
 	List	   *add;
 	StateLogRow log;
@@ -116,13 +119,14 @@ runner_run_step(Step *step, bool *applied)
 						plan_step_origin(step), plan_step_destination(step))));
 
 	/* every statement is checked before the first one runs */
-	statements = statements_split(rev, up ? &rev->upgrade : &rev->downgrade);
-	if (up && rev->verify.present)
-		verify = statements_split(rev, &rev->verify);
+	statements_check(rev, section);
+	if (verify)
+		statements_check(rev, &rev->verify);
 
-	run_statements(&cx, statements);
+	run_section(&cx, section);
 	cx.section = "verify";
-	run_statements(&cx, verify);
+	if (verify)
+		run_section(&cx, &rev->verify);
 
 	duration->time = GetCurrentTimestamp() - started;
 	if (applied == NULL)
@@ -134,7 +138,7 @@ runner_run_step(Step *step, bool *applied)
 	log.script = rev->text;
 	log.applied_at = started;
 	log.duration = duration;
-	state_apply(revmap_ids(remove), revmap_ids(add), list_make1(&log));
+	state_writer_add(writer, revmap_ids(remove), revmap_ids(add), &log);
 	return duration;
 }
 
@@ -145,12 +149,13 @@ runner_run_step(Step *step, bool *applied)
  * then retried after a backoff (SPEC §8).  Other errors are never retried.
  */
 Interval *
-runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
+runner_run_step_retrying(Step *step, bool *applied, int nrevisions,
+						 StateWriter *writer)
 {
 	bool	   *saved;
 
 	if (fleetmig_step_lock_timeout <= 0 && fleetmig_step_retries <= 0)
-		return runner_run_step(step, applied);
+		return runner_run_step(step, applied, writer);
 	saved = palloc(Max(nrevisions, 1) * sizeof(bool));
 
 	for (int attempt = 0;; attempt++)
@@ -170,7 +175,7 @@ runner_run_step_retrying(Step *step, bool *applied, int nrevisions)
 										 psprintf("%d", fleetmig_step_lock_timeout),
 										 PGC_USERSET, PGC_S_SESSION,
 										 GUC_ACTION_SAVE, true, 0, false);
-			duration = runner_run_step(step, applied);
+			duration = runner_run_step(step, applied, writer);
 			AtEOXact_GUC(true, nest);
 			subxact_commit(&sub);
 		}

@@ -11,9 +11,11 @@
 #include "datatype/timestamp.h"
 
 #include "plan.h"
+#include "statewriter.h"
 
-extern Interval *runner_run_step(Step *step, bool *applied);
+extern Interval *runner_run_step(Step *step, bool *applied,
+								 StateWriter *writer);
 extern Interval *runner_run_step_retrying(Step *step, bool *applied,
-										  int nrevisions);
+										  int nrevisions, StateWriter *writer);
 
 #endif							/* FLEETMIG_RUNNER_H */

@@ -291,9 +291,15 @@ state_plan(StateStatement stmt)
 {
 	if (plans[stmt] == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(statements[stmt].sql,
-									   statements[stmt].nargs,
-									   (Oid *) statements[stmt].argtypes);
+		/*
+		 * A generic plan: these statements read and write two small tables
+		 * by their keys, and planning them again for every step's
+		 * parameters costs more than running them.
+		 */
+		SPIPlanPtr	plan = SPI_prepare_cursor(statements[stmt].sql,
+											  statements[stmt].nargs,
+											  (Oid *) statements[stmt].argtypes,
+											  CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",

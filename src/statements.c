@@ -1,9 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * statements.c
- *	  Split the SQL of a section into statements with PostgreSQL's own
- *	  parser, find the line each starts at, and refuse what cannot run
- *	  inside the caller's transaction (SPEC §2, §8).
+ *	  Read the SQL of a section one statement at a time: find where each
+ *	  ends with PostgreSQL's own lexer, parse it alone, find the line it
+ *	  starts at, and refuse what cannot run inside the caller's
+ *	  transaction (SPEC §2, §8).
+ *
+ * Only one statement's parse tree is held at a time, so memory stays
+ * bounded by the text however many statements a section holds (SPEC §11).
+ * A statement ends at a ';' outside parentheses and outside the BEGIN
+ * ATOMIC body of CREATE FUNCTION or PROCEDURE, as psql splits a file; a
+ * chunk that still holds several statements is parsed and checked as
+ * such, so a split that differs from the grammar's can make a statement
+ * fail to parse, never slip past the checks.
  *
  * A section may change standard_conforming_strings, under which the server
  * reads a later statement's literals differently than when the section was
@@ -22,16 +31,46 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
+#include "common/keywords.h"
 #include "utils/memutils.h"
 
 #include "prescan.h"
 #include "statements.h"
+
+/* Reading the statements of a section, one at a time */
+struct StatementScan
+{
+	MemoryContext cxt;			/* the scan's, with the lexer's copy of the
+								 * text */
+	MemoryContext stmt_cxt;		/* the current statement's */
+	Revision   *rev;
+	ScriptSection *section;
+	const char *sql;			/* the section's SQL */
+	int			len;
+	bool		check;			/* parse and check each statement */
+	bool		standard_strings;	/* standard_conforming_strings at the
+									 * start */
+	core_yyscan_t scanner;
+	core_yy_extra_type yyextra;
+	int			pos;			/* where the next chunk's text starts */
+	int			end;			/* where the current one ends */
+	bool		done;			/* no chunk left */
+	char	   *chunk;			/* the current chunk's text */
+	int			chunk_start;	/* its offset in the section */
+	bool		chunk_terminated;	/* it ends with ';' */
+	List	   *parsed;			/* with check: its RawStmts not yet given */
+	int			line_pos;		/* a position and its line, for line_at() */
+	int			line;
+};
 
 /* What a syntax error in a section is reported against */
 typedef struct SplitContext
 {
 	Revision   *rev;
 	ScriptSection *section;
+	const char *text;			/* the text being parsed or scanned */
+	int			base;			/* its offset in the section's SQL */
 } SplitContext;
 
 static const char *section_name(Revision *rev, ScriptSection *section);
@@ -78,20 +117,19 @@ split_error_callback(void *arg)
 
 	if (pos > 0)
 	{
-		const char *sql = cx->section->sql;
 		int			from_pos = 0;
 		int			from_line = cx->section->line + 1;
 
 		/* the position counts characters, not bytes */
-		int			byte = pg_mbcharcliplen(sql, strlen(sql), pos - 1);
+		int			byte = pg_mbcharcliplen(cx->text, strlen(cx->text), pos - 1);
 
 		errposition(0);
 		internalerrposition(pos);
-		internalerrquery(sql);
+		internalerrquery(cx->text);
 		errcontext("revision %s (%s), file \"%s\", line %d",
 				   cx->rev->id, section_name(cx->rev, cx->section),
 				   cx->rev->filename,
-				   line_at(cx->section, &from_pos, &from_line, byte));
+				   line_at(cx->section, &from_pos, &from_line, cx->base + byte));
 	}
 	else
 		errcontext("revision %s (%s), file \"%s\", line %d",
@@ -262,59 +300,264 @@ check_statement(Revision *rev, Node *stmt, int line)
 }
 
 /*
- * The statements of a section, each with the line it starts at; a List of
- * Statement *.  Text that would keep the lexer busy for long, syntax errors
- * and forbidden statements are reported with the file and line before
- * anything runs.
+ * Whether the token at "loc" is the bare word "word" (a keyword: PostgreSQL's
+ * lexer reads a bare word that spells a keyword as that keyword).
  */
-List *
-statements_split(Revision *rev, ScriptSection *section)
+static bool
+token_is_word(const char *sql, int loc, const char *word)
 {
-	SplitContext cx = {rev, section};
+	int			n = strlen(word);
+	char		next = sql[loc + n];
+
+	return pg_strncasecmp(sql + loc, word, n) == 0 &&
+		!(IS_HIGHBIT_SET(next) || isalnum((unsigned char) next) ||
+		  next == '_' || next == '$');
+}
+
+/*
+ * Move the scan on to the end of the next statement: the next ';' outside
+ * parentheses and outside the BEGIN ATOMIC body of CREATE FUNCTION or
+ * CREATE PROCEDURE (where ';' ends the body's statements), or the end of
+ * the section.  Tokens come from PostgreSQL's own lexer, so quotes,
+ * comments and dollar quoting are read exactly as the server reads them.
+ * Sets scan->end to the position of the ';' (or the length) and returns
+ * whether there was a ';'.
+ */
+static bool
+scan_to_semicolon(StatementScan *scan)
+{
+	enum
+	{
+		PREFIX_START,			/* no token yet */
+		PREFIX_CREATE,			/* CREATE */
+		PREFIX_OR,				/* CREATE OR */
+		PREFIX_REPLACE,			/* CREATE OR REPLACE */
+		PREFIX_ROUTINE,			/* CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+		PREFIX_OTHER			/* any other statement */
+	}			prefix = PREFIX_START;
+	int			depth = 0;
+	bool		after_begin = false;
+	bool		in_body = false;
+	int			case_depth = 0;
+
+	for (;;)
+	{
+		core_YYSTYPE yylval;
+		int			loc;
+		int			tok = core_yylex(&yylval, &loc, scan->scanner);
+		const char *sql = scan->sql;
+
+		CHECK_FOR_INTERRUPTS();
+		if (tok == 0)
+		{
+			scan->end = scan->len;
+			return false;
+		}
+		if (tok == ';' && depth == 0 && !in_body)
+		{
+			scan->end = loc;
+			return true;
+		}
+
+		switch (prefix)
+		{
+			case PREFIX_START:
+				prefix = token_is_word(sql, loc, "create") ? PREFIX_CREATE : PREFIX_OTHER;
+				break;
+			case PREFIX_CREATE:
+			case PREFIX_REPLACE:
+				if (token_is_word(sql, loc, "function") ||
+					token_is_word(sql, loc, "procedure"))
+					prefix = PREFIX_ROUTINE;
+				else if (prefix == PREFIX_CREATE && token_is_word(sql, loc, "or"))
+					prefix = PREFIX_OR;
+				else
+					prefix = PREFIX_OTHER;
+				break;
+			case PREFIX_OR:
+				prefix = token_is_word(sql, loc, "replace") ? PREFIX_REPLACE : PREFIX_OTHER;
+				break;
+			case PREFIX_ROUTINE:
+			case PREFIX_OTHER:
+				break;
+		}
+
+		if (tok == '(')
+			depth++;
+		else if (tok == ')')
+			depth = Max(depth - 1, 0);
+		else if (in_body)
+		{
+			/* CASE ... END nests inside the body, at any depth */
+			if (token_is_word(sql, loc, "case"))
+				case_depth++;
+			else if (token_is_word(sql, loc, "end") && case_depth-- == 0)
+			{
+				in_body = false;
+				case_depth = 0;
+			}
+		}
+		else if (prefix == PREFIX_ROUTINE && depth == 0)
+		{
+			in_body = after_begin && token_is_word(sql, loc, "atomic");
+			after_begin = token_is_word(sql, loc, "begin");
+		}
+	}
+}
+
+/*
+ * Begin reading the statements of a section.  With "check", the text is
+ * pre-scanned first, and every statement next() returns has been parsed
+ * and refused if it cannot run (check_statement()); without, statements
+ * are the lexer's chunks, for a section checked before.
+ */
+StatementScan *
+statements_open(Revision *rev, ScriptSection *section, bool check)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig statements",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	StatementScan *scan = palloc0(sizeof(StatementScan));
+
+	scan->cxt = cxt;
+	scan->stmt_cxt = AllocSetContextCreate(cxt, "fleetmig statement",
+										   ALLOCSET_DEFAULT_SIZES);
+	scan->rev = rev;
+	scan->section = section;
+	scan->sql = section->sql;
+	scan->len = strlen(section->sql);
+	scan->check = check;
+	scan->line_pos = 0;
+	scan->line = section->line + 1;
+	scan->standard_strings = standard_conforming_strings;
+	if (check)
+	{
+		PrescanSource source = {"revision", rev->id, rev->filename, section->line + 1};
+
+		prescan_sql(section->sql, &source);
+	}
+	scan->scanner = scanner_init(section->sql, &scan->yyextra,
+								 &ScanKeywords, ScanKeywordTokens);
+	/* the parse of each statement warns, not this scan */
+	scan->yyextra.escape_string_warning = false;
+	scan->yyextra.standard_conforming_strings = scan->standard_strings;
+	MemoryContextSwitchTo(old);
+	return scan;
+}
+
+void
+statements_close(StatementScan *scan)
+{
+	scanner_finish(scan->scanner);
+	MemoryContextDelete(scan->cxt);
+}
+
+/*
+ * A statement of the current chunk: its text from "at" to "end" (offsets in
+ * the chunk, which starts at "start" in the section).
+ */
+static Statement *
+make_statement(StatementScan *scan, const char *chunk, int start, int at, int end,
+			   bool terminated)
+{
+	Statement  *st = palloc(sizeof(Statement));
+
+	at = statements_skip_space_and_comments(chunk, at);
+	st->sql = pnstrdup(chunk + at, Max(end - at, 0));
+	st->line = line_at(scan->section, &scan->line_pos, &scan->line, start + at);
+	st->terminated = terminated;
+	st->standard_strings = scan->standard_strings;
+	return st;
+}
+
+/*
+ * The next statement of the section, or NULL after the last; it lives
+ * until the next call.  With check, a chunk that parses as several
+ * statements gives each of them in turn.
+ */
+Statement *
+statements_next(StatementScan *scan)
+{
+	SplitContext cx = {scan->rev, scan->section, scan->sql, 0};
 	ErrorContextCallback callback;
-	MemoryContext parse_cxt;
 	MemoryContext old;
-	List	   *raw;
-	List	   *result = NIL;
-	ListCell   *lc;
-	int			from_pos = 0;
-	int			from_line = section->line + 1;
-	int			sql_len = strlen(section->sql);
-	PrescanSource source = {"revision", rev->id, rev->filename, section->line + 1};
+	Statement  *st = NULL;
 
-	prescan_sql(section->sql, &source);
-
-	/* parse trees are large; only the statements' text and lines are kept */
-	parse_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig parse",
-									  ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(parse_cxt);
 	callback.callback = split_error_callback;
 	callback.arg = &cx;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
-	raw = raw_parser(section->sql, RAW_PARSE_DEFAULT);
-	error_context_stack = callback.previous;
-	MemoryContextSwitchTo(old);
 
-	foreach(lc, raw)
+	while (st == NULL)
 	{
-		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			start = statements_skip_space_and_comments(section->sql, rs->stmt_location);
-		int			len = rs->stmt_len > 0 ?
-			rs->stmt_location + rs->stmt_len - start : sql_len - start;
-		Statement  *st = palloc(sizeof(Statement));
+		int			start;
 
 		CHECK_FOR_INTERRUPTS();
-		st->line = line_at(section, &from_pos, &from_line, start);
-		st->sql = pnstrdup(section->sql + start, len);
-		/* the grammar leaves the length 0 for a last statement without ';' */
-		st->terminated = (rs->stmt_len > 0);
-		st->standard_strings = standard_conforming_strings;
-		check_statement(rev, rs->stmt, st->line);
-		result = lappend(result, st);
+		if (scan->parsed != NIL)
+		{
+			RawStmt    *rs = linitial_node(RawStmt, scan->parsed);
+			bool		last = (list_length(scan->parsed) == 1);
+
+			old = MemoryContextSwitchTo(scan->stmt_cxt);
+			st = make_statement(scan, scan->chunk, scan->chunk_start, rs->stmt_location,
+								rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len :
+								(int) strlen(scan->chunk),
+								last ? scan->chunk_terminated : true);
+			/* its error names the file and line itself */
+			error_context_stack = callback.previous;
+			check_statement(scan->rev, rs->stmt, st->line);
+			error_context_stack = &callback;
+			scan->parsed = list_delete_first(scan->parsed);
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		if (scan->done)
+			break;
+
+		MemoryContextReset(scan->stmt_cxt);
+		old = MemoryContextSwitchTo(scan->stmt_cxt);
+		cx.text = scan->sql;
+		cx.base = 0;
+		scan->chunk_terminated = scan_to_semicolon(scan);
+		scan->done = !scan->chunk_terminated;
+		start = statements_skip_space_and_comments(scan->sql, scan->pos);
+		if (start > scan->end)
+			start = scan->end;
+		scan->pos = scan->end + 1;
+		if (start < scan->end)
+		{
+			scan->chunk = pnstrdup(scan->sql + start, scan->end - start);
+			scan->chunk_start = start;
+			if (scan->check)
+			{
+				cx.text = scan->chunk;
+				cx.base = start;
+				scan->parsed = raw_parser(scan->chunk, RAW_PARSE_DEFAULT);
+			}
+			else
+				st = make_statement(scan, scan->chunk, start, 0, scan->end - start,
+									scan->chunk_terminated);
+		}
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextDelete(parse_cxt);
-	return result;
+
+	error_context_stack = callback.previous;
+	return st;
+}
+
+/*
+ * Check every statement of a section (statements_open() with check): text
+ * that would keep the lexer busy for long, syntax errors and forbidden
+ * statements are reported with the file and line before anything runs.
+ */
+void
+statements_check(Revision *rev, ScriptSection *section)
+{
+	StatementScan *scan = statements_open(rev, section, true);
+
+	while (statements_next(scan) != NULL)
+		;
+	statements_close(scan);
 }
 
 /*

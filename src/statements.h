@@ -18,7 +18,13 @@ typedef struct Statement
 	bool		standard_strings;	/* standard_conforming_strings when split */
 } Statement;
 
-extern List *statements_split(Revision *rev, ScriptSection *section);
+typedef struct StatementScan StatementScan;
+
+extern StatementScan *statements_open(Revision *rev, ScriptSection *section,
+									  bool check);
+extern Statement *statements_next(StatementScan *scan);
+extern void statements_close(StatementScan *scan);
+extern void statements_check(Revision *rev, ScriptSection *section);
 extern void statements_recheck(Revision *rev, Statement *st);
 extern void statements_check_script(const char *sql);
 extern int	statements_skip_space_and_comments(const char *sql, int pos);

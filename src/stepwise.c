@@ -57,6 +57,7 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 	PG_TRY();
 	{
 		MemoryContext step_cxt;
+		StateWriter writer;
 
 		/*
 		 * The CALL's snapshot predates the wait for the lock: start afresh,
@@ -74,6 +75,7 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 					(errmsg("nothing to %s", name),
 					 project->current == NIL ? errdetail("The database is at base.") :
 					 errdetail("The database is at %s.", revmap_id_list(project->current))));
+		state_writer_init(&writer);
 		step_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig step",
 										 ALLOCSET_DEFAULT_SIZES);
 		foreach(lc, steps)
@@ -83,7 +85,8 @@ run_each(FunctionCallInfo fcinfo, StepDirection direction)
 			CHECK_FOR_INTERRUPTS();
 			old = MemoryContextSwitchTo(step_cxt);
 			runner_run_step_retrying(lfirst(lc), project->applied,
-									 project->map->nrevisions);
+									 project->map->nrevisions, &writer);
+			state_writer_flush(&writer);
 			MemoryContextSwitchTo(old);
 			SPI_commit();
 			SPI_start_transaction();
