@@ -64,7 +64,7 @@ static bool is_blank(char c);
 static const char *skip_blanks(const char *s, const char *end);
 static bool header_comment_line(ScriptParser *p, const char *s, const char *eol);
 static void parse_directive(ScriptParser *p, Revision *rev, const char *key,
-							int keylen, const char *value, int seen[],
+							int keylen, char *value, int seen[],
 							bool in_section, ScriptSection **section);
 static List *parse_name_list(ScriptParser *p, const char *key,
 							 const char *value, bool labels, bool none_ok);
@@ -315,7 +315,7 @@ script_parse(const char *filename, char *text, Size len)
  */
 static void
 parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
-				const char *value, int seen[], bool in_section,
+				char *value, int seen[], bool in_section,
 				ScriptSection **section)
 {
 	int			k;
@@ -363,6 +363,7 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 		}
 		(*section)->present = true;
 		(*section)->line = p->line;
+		pfree(value);
 		return;
 	}
 
@@ -389,17 +390,17 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 						 errmsg("invalid revision id \"%s\"", value),
 						 errdetail_at(p),
 						 errhint("A revision id is 1 to 64 letters, digits or underscores, and not head, heads, base or none.")));
-			rev->id = pstrdup(value);
+			rev->id = value;
 			rev->revision_line = p->line;
-			break;
+			return;
 		case KEY_DOWN_REVISION:
 			rev->down_revisions = parse_name_list(p, "down_revision", value,
 												  false, true);
 			rev->down_revision_line = p->line;
 			break;
 		case KEY_MESSAGE:
-			rev->message = pstrdup(value);
-			break;
+			rev->message = value;
+			return;
 		case KEY_CREATED:
 			rev->created = parse_created(p, value);
 			break;
@@ -427,6 +428,8 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 						 errhint("Use on or off.")));
 			break;
 	}
+	/* the id and the message keep the value; the others are copies */
+	pfree(value);
 }
 
 /*
@@ -522,6 +525,7 @@ static char *
 parse_created(ScriptParser *p, const char *value)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	char		buf[32];
 	const char *s = value;
 	int			y,
 				mo,
@@ -570,8 +574,9 @@ parse_created(ScriptParser *p, const char *value)
 						value),
 				 errdetail_at(p),
 				 errhint("Write the time in UTC as YYYY-MM-DD HH:MM:SS.")));
-	return psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d",
-					y, mo, d, h, mi, sec, usec);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
+			 y, mo, d, h, mi, sec, usec);
+	return pstrdup(buf);
 }
 
 /*
