@@ -287,7 +287,7 @@ stamp_log_row(const char *revision, Revision *rev, TimestampTz now)
 	if (rev != NULL)
 	{
 		row->checksum = checksum_sha256_hex(rev->text, rev->text_len);
-		row->script = rev->text;
+		row->script = scriptdir_file_text(rev);
 	}
 	return row;
 }
@@ -663,8 +663,7 @@ offline(FunctionCallInfo fcinfo, StepDirection direction)
 	target = target_resolve(project->map, spec, from, up ? TARGET_UP : TARGET_DOWN);
 	steps = up ? plan_upgrade(project->map, from, target) :
 		plan_downgrade(project->map, from, target, spec);
-	PG_RETURN_TEXT_P(cstring_to_text(offline_script(project->map, from, steps,
-													spec, direction)));
+	PG_RETURN_TEXT_P(offline_script(project->map, from, steps, spec, direction));
 }
 
 /*

@@ -132,7 +132,9 @@ append_literal(StringInfo buf, const char *s)
 		if (!clash)
 			break;
 	}
-	appendStringInfo(buf, "%s%s%s", tag, s, tag);
+	appendStringInfoString(buf, tag);
+	appendBinaryStringInfo(buf, s, len);
+	appendStringInfoString(buf, tag);
 }
 
 static char *
@@ -285,9 +287,16 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
 	appendStringInfo(&text, ", '%s', ", up ? "upgrade" : "downgrade");
 	append_literal(&text, checksum_sha256_hex(rev->text, rev->text_len));
 	appendStringInfoString(&text, ", ");
-	append_literal(&text, rev->text);
-	appendStringInfoString(&text, ", CURRENT_USER, pg_catalog.clock_timestamp());\n");
-	emit(out, &text);
+
+	/*
+	 * The file's text goes straight into the script, not through "text":
+	 * it may be 64 MiB.  Like emit(), the encoding first if it is not ASCII.
+	 */
+	if (!is_ascii(text.data) || !is_ascii(rev->text))
+		appendStringInfoString(&out->buf, "\\encoding :fleetmig_encoding\n");
+	appendBinaryStringInfo(&out->buf, text.data, text.len);
+	append_literal(&out->buf, rev->text);
+	appendStringInfoString(&out->buf, ", CURRENT_USER, pg_catalog.clock_timestamp());\n");
 	pfree(text.data);
 }
 
@@ -295,7 +304,7 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
  * The script for "steps", which lead from the heads "from" to the state the
  * target "spec" names.
  */
-char *
+text *
 offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 			   StepDirection direction)
 {
@@ -309,7 +318,9 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	foreach(lc, steps)
 		split |= !((Step *) lfirst(lc))->revision->transactional;
 
+	/* the script is built in place as a text value: it may be large */
 	initStringInfo(&out.buf);
+	appendStringInfoSpaces(&out.buf, VARHDRSZ);
 	initStringInfo(&text);
 	appendStringInfo(&text, "-- fleetmig %s script\n-- from: ",
 					 up ? "upgrade" : "downgrade");
@@ -359,5 +370,6 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 		appendStringInfoString(&text, "SELECT fleetmig.script_unlock();\n");
 	emit(&out, &text);
 	pfree(text.data);
-	return out.buf.data;
+	SET_VARSIZE(out.buf.data, out.buf.len);
+	return (struct varlena *) out.buf.data;
 }

@@ -10,7 +10,7 @@
 
 #include "plan.h"
 
-extern char *offline_script(RevisionMap *map, List *from, List *steps,
+extern text *offline_script(RevisionMap *map, List *from, List *steps,
 							const char *spec, StepDirection direction);
 
 #endif							/* FLEETMIG_OFFLINE_H */

@@ -21,6 +21,7 @@
 #include "checksum.h"
 #include "fleetmig.h"
 #include "runner.h"
+#include "scriptdir.h"
 #include "state.h"
 #include "statewriter.h"
 #include "statements.h"
@@ -135,7 +136,7 @@ runner_run_step(Step *step, bool *applied, StateWriter *writer)
 	log.revision = rev->id;
 	log.direction = up ? "upgrade" : "downgrade";
 	log.checksum = checksum_sha256_hex(rev->text, rev->text_len);
-	log.script = rev->text;
+	log.script = scriptdir_file_text(rev);
 	log.applied_at = started;
 	log.duration = duration;
 	state_writer_add(writer, revmap_ids(remove), revmap_ids(add), &log);

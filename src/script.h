@@ -44,6 +44,7 @@ typedef struct Revision
 	ScriptSection verify;
 	char	   *text;			/* whole file, normalised (no BOM, LF only) */
 	Size		text_len;
+	bool		text_has_room;	/* VARHDRSZ bytes before text are free */
 
 	/* lines of directives, for error reports (0 when absent) */
 	int			revision_line;

@@ -32,4 +32,6 @@ extern bool scriptdir_models_exist(void);
 extern List *scriptdir_load_models(void);
 extern int	errhint_server_os_user(int err, bool writing);
 
+extern struct varlena *scriptdir_file_text(Revision *rev);
+
 #endif							/* FLEETMIG_SCRIPTDIR_H */

@@ -44,6 +44,7 @@ typedef enum StateStatement
 	STMT_FINGERPRINT,
 	STMT_READ_SCRIPT,
 	STMT_APPLY,
+	STMT_APPLY_ONE,
 	NUM_STATEMENTS
 } StateStatement;
 
@@ -104,6 +105,18 @@ static const struct
 		" ORDER BY o",
 		9, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TIMESTAMPTZARRAYOID, INTERVALARRAYOID, TEXTOID}
+	},
+	/* one log row, its file text passed as it is, not copied into an array */
+	[STMT_APPLY_ONE] = {
+		"WITH removed AS ("
+		" DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) ANY ($1)),"
+		" added AS ("
+		" INSERT INTO fleetmig.version (revision) SELECT pg_catalog.unnest($2))"
+		" INSERT INTO fleetmig.log (revision, direction, checksum, script,"
+		" applied_by, applied_at, duration)"
+		" VALUES ($3, $4, $5, $6, $9, $7, $8)",
+		9, {TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID,
+		TEXTOID, TIMESTAMPTZOID, INTERVALOID, TEXTOID}
 	},
 };
 
@@ -532,6 +545,7 @@ state_apply(List *remove, List *add, List *log_rows)
 	StateCall	call;
 	int			n = list_length(log_rows);
 	Datum		values[9];
+	char		nulls[9];
 	Datum	   *cols[6];
 	bool	   *colnulls[6];
 	static const Oid coltypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
@@ -552,7 +566,7 @@ state_apply(List *remove, List *add, List *log_rows)
 		cols[1][i] = CStringGetTextDatum(row->direction);
 		cols[2][i] = row->checksum ? CStringGetTextDatum(row->checksum) : (Datum) 0;
 		colnulls[2][i] = (row->checksum == NULL);
-		cols[3][i] = row->script ? CStringGetTextDatum(row->script) : (Datum) 0;
+		cols[3][i] = PointerGetDatum(row->script);
 		colnulls[3][i] = (row->script == NULL);
 		cols[4][i] = TimestampTzGetDatum(row->applied_at);
 		cols[5][i] = row->duration ? IntervalPGetDatum(row->duration) : (Datum) 0;
@@ -560,13 +574,22 @@ state_apply(List *remove, List *add, List *log_rows)
 		i++;
 	}
 
+	memset(nulls, ' ', sizeof(nulls));
 	values[0] = id_array(remove);
 	values[1] = id_array(add);
 	for (int c = 0; c < 6; c++)
-		values[2 + c] = make_array(cols[c], colnulls[c], n, coltypes[c]);
+	{
+		if (n == 1)
+		{
+			values[2 + c] = cols[c][0];
+			nulls[2 + c] = colnulls[c][0] ? 'n' : ' ';
+		}
+		else
+			values[2 + c] = make_array(cols[c], colnulls[c], n, coltypes[c]);
+	}
 	values[8] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
 	state_enter(&call);
-	state_run(STMT_APPLY, values, NULL);
+	state_run(n == 1 ? STMT_APPLY_ONE : STMT_APPLY, values, nulls);
 	state_leave(&call);
 }

@@ -37,7 +37,7 @@ typedef struct StateLogRow
 	const char *revision;
 	const char *direction;		/* upgrade, downgrade or stamp */
 	const char *checksum;
-	const char *script;
+	struct varlena *script;		/* the file's text, as a text datum */
 	TimestampTz applied_at;
 	Interval   *duration;
 } StateLogRow;

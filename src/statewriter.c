@@ -79,7 +79,7 @@ state_writer_add(StateWriter *w, List *remove, List *add, const StateLogRow *row
 	}
 	w->log = lappend(w->log, copy);
 	if (row->script)
-		w->bytes += strlen(row->script);
+		w->bytes += VARSIZE_ANY_EXHDR(row->script);
 	MemoryContextSwitchTo(old);
 }
 
@@ -98,7 +98,21 @@ state_writer_flush(StateWriter *w)
 {
 	if (w->log == NIL)
 		return;
-	state_apply(w->remove, w->add, w->log);
+	if (w->bytes < STATE_WRITER_MAX_BYTES || list_length(w->log) == 1)
+		state_apply(w->remove, w->add, w->log);
+	else
+	{
+		ListCell   *lc;
+
+		/* big files one by one, so that no array holds a copy of them */
+		foreach(lc, w->log)
+		{
+			bool		first = (foreach_current_index(lc) == 0);
+
+			state_apply(first ? w->remove : NIL, first ? w->add : NIL,
+						list_make1(lfirst(lc)));
+		}
+	}
 	MemoryContextReset(w->cxt);
 	w->remove = NIL;
 	w->add = NIL;
