@@ -263,10 +263,14 @@ fleetmig_show(PG_FUNCTION_ARGS)
 		bool		nulls[HEADER_COLUMNS + 2] = {0};
 
 		header_columns(rev, values, nulls);
-		values[HEADER_COLUMNS] = CStringGetTextDatum(rev->upgrade.sql);
-		values[HEADER_COLUMNS + 1] =
-			nullable_text(rev->downgrade.present ? rev->downgrade.sql : NULL,
-						  &nulls[HEADER_COLUMNS + 1]);
+		values[HEADER_COLUMNS] =
+			PointerGetDatum(cstring_to_text_with_len(rev->upgrade.sql, rev->upgrade.len));
+		if (rev->downgrade.present)
+			values[HEADER_COLUMNS + 1] =
+				PointerGetDatum(cstring_to_text_with_len(rev->downgrade.sql,
+														 rev->downgrade.len));
+		else
+			nulls[HEADER_COLUMNS + 1] = true;
 		srf_put(rsinfo, values, nulls);
 	}
 	return (Datum) 0;

@@ -387,10 +387,9 @@ scan_range(Scanner *s, int pos, int end, int body_depth)
  * the file and line.  Returns when the text is within the limits.
  */
 void
-prescan_sql(const char *sql, const PrescanSource *source)
+prescan_sql(const char *sql, int len, const PrescanSource *source)
 {
 	Scanner		s;
-	int			len = strlen(sql);
 
 	s.sql = sql;
 	s.source = source;

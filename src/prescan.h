@@ -38,6 +38,6 @@ typedef struct PrescanSource
 	int			first_line;		/* line of the file the text starts on */
 } PrescanSource;
 
-extern void prescan_sql(const char *sql, const PrescanSource *source);
+extern void prescan_sql(const char *sql, int len, const PrescanSource *source);
 
 #endif							/* FLEETMIG_PRESCAN_H */

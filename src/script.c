@@ -69,7 +69,8 @@ static void parse_directive(ScriptParser *p, Revision *rev, const char *key,
 static List *parse_name_list(ScriptParser *p, const char *key,
 							 const char *value, bool labels, bool none_ok);
 static char *parse_created(ScriptParser *p, const char *value);
-static char *finish_section(const char *start, const char *end);
+static void finish_section(ScriptSection *section, const char *start,
+						   const char *end);
 static int	compare_names(const void *a, const void *b);
 
 static int
@@ -264,7 +265,7 @@ script_parse(const char *filename, char *text, Size len)
 				{
 					/* a new section starts on the next line */
 					if (before != NULL)
-						before->sql = finish_section(section_start, line);
+						finish_section(before, section_start, line);
 					else
 						header_end_line = p.line;
 					section_start = next;
@@ -284,7 +285,7 @@ script_parse(const char *filename, char *text, Size len)
 	}
 
 	if (section != NULL)
-		section->sql = finish_section(section_start, end);
+		finish_section(section, section_start, end);
 	else
 		header_end_line = Max(p.line, 1);
 
@@ -581,12 +582,14 @@ parse_created(ScriptParser *p, const char *value)
 
 /*
  * The SQL of a section: from its first line up to the next section
- * directive, without trailing white space.
+ * directive, without trailing white space; a place in the file's text, not
+ * a copy (SPEC §11 bounds memory by the input).
  */
-static char *
-finish_section(const char *start, const char *end)
+static void
+finish_section(ScriptSection *section, const char *start, const char *end)
 {
 	while (end > start && (is_blank(end[-1]) || end[-1] == '\n'))
 		end--;
-	return pnstrdup(start, end - start);
+	section->sql = start;
+	section->len = (int) (end - start);
 }

@@ -25,7 +25,9 @@ typedef struct ScriptSection
 {
 	bool		present;
 	int			line;			/* line of the section directive */
-	char	   *sql;			/* text below it, up to the next section */
+	const char *sql;			/* text below it, up to the next section: a
+								 * place in Revision.text, not NUL-terminated */
+	int			len;			/* its bytes, trailing blank lines left out */
 } ScriptSection;
 
 typedef struct Revision

@@ -361,7 +361,7 @@ scriptdir_load_models(void)
 								   &total);
 		if (file->text == NULL)
 			continue;
-		prescan_sql(file->text, &source);
+		prescan_sql(file->text, (int) file->len, &source);
 		file->name = names[i];
 		result = lappend(result, file);
 	}

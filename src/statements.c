@@ -70,6 +70,7 @@ typedef struct SplitContext
 	Revision   *rev;
 	ScriptSection *section;
 	const char *text;			/* the text being parsed or scanned */
+	int			len;			/* its length */
 	int			base;			/* its offset in the section's SQL */
 } SplitContext;
 
@@ -87,7 +88,7 @@ static void check_statement(Revision *rev, Node *stmt, int line);
 static int
 line_at(ScriptSection *section, int *from_pos, int *from_line, int pos)
 {
-	for (; *from_pos < pos && section->sql[*from_pos] != '\0'; (*from_pos)++)
+	for (; *from_pos < pos && *from_pos < section->len; (*from_pos)++)
 	{
 		if (section->sql[*from_pos] == '\n')
 			(*from_line)++;
@@ -121,11 +122,11 @@ split_error_callback(void *arg)
 		int			from_line = cx->section->line + 1;
 
 		/* the position counts characters, not bytes */
-		int			byte = pg_mbcharcliplen(cx->text, strlen(cx->text), pos - 1);
+		int			byte = pg_mbcharcliplen(cx->text, cx->len, pos - 1);
 
 		errposition(0);
 		internalerrposition(pos);
-		internalerrquery(cx->text);
+		internalerrquery(pnstrdup(cx->text, cx->len));
 		errcontext("revision %s (%s), file \"%s\", line %d",
 				   cx->rev->id, section_name(cx->rev, cx->section),
 				   cx->rev->filename,
@@ -425,7 +426,7 @@ statements_open(Revision *rev, ScriptSection *section, bool check)
 	scan->rev = rev;
 	scan->section = section;
 	scan->sql = section->sql;
-	scan->len = strlen(section->sql);
+	scan->len = section->len;
 	scan->check = check;
 	scan->line_pos = 0;
 	scan->line = section->line + 1;
@@ -434,10 +435,22 @@ statements_open(Revision *rev, ScriptSection *section, bool check)
 	{
 		PrescanSource source = {"revision", rev->id, rev->filename, section->line + 1};
 
-		prescan_sql(section->sql, &source);
+		prescan_sql(section->sql, section->len, &source);
 	}
-	scan->scanner = scanner_init(section->sql, &scan->yyextra,
-								 &ScanKeywords, ScanKeywordTokens);
+
+	/*
+	 * The lexer copies a NUL-terminated text: end the section in the file's
+	 * text for that moment rather than copy it once more (it may be 64 MiB).
+	 */
+	{
+		char	   *end = (char *) section->sql + section->len;
+		char		saved = *end;
+
+		*end = '\0';
+		scan->scanner = scanner_init(section->sql, &scan->yyextra,
+									 &ScanKeywords, ScanKeywordTokens);
+		*end = saved;
+	}
 	/* the parse of each statement warns, not this scan */
 	scan->yyextra.escape_string_warning = false;
 	scan->yyextra.standard_conforming_strings = scan->standard_strings;
@@ -478,7 +491,7 @@ make_statement(StatementScan *scan, const char *chunk, int start, int at, int en
 Statement *
 statements_next(StatementScan *scan)
 {
-	SplitContext cx = {scan->rev, scan->section, scan->sql, 0};
+	SplitContext cx = {scan->rev, scan->section, scan->sql, scan->len, 0};
 	ErrorContextCallback callback;
 	MemoryContext old;
 	Statement  *st = NULL;
@@ -517,6 +530,7 @@ statements_next(StatementScan *scan)
 		MemoryContextReset(scan->stmt_cxt);
 		old = MemoryContextSwitchTo(scan->stmt_cxt);
 		cx.text = scan->sql;
+		cx.len = scan->len;
 		cx.base = 0;
 		scan->chunk_terminated = scan_to_semicolon(scan);
 		scan->done = !scan->chunk_terminated;
@@ -531,6 +545,7 @@ statements_next(StatementScan *scan)
 			if (scan->check)
 			{
 				cx.text = scan->chunk;
+				cx.len = scan->end - start;
 				cx.base = start;
 				scan->parsed = raw_parser(scan->chunk, RAW_PARSE_DEFAULT);
 			}

@@ -153,8 +153,8 @@ check_names(List *names, const char *what)
 }
 
 static void
-check_section(const ScriptSection *section, Size len, int lines,
-			  const char *what)
+check_section(const ScriptSection *section, const char *text, Size len,
+			  int lines, const char *what)
 {
 	if (!section->present)
 	{
@@ -164,9 +164,9 @@ check_section(const ScriptSection *section, Size len, int lines,
 	}
 	if (section->sql == NULL)
 		fail("a present section has no SQL", what);
-	/* NUL-terminated inside its chunk (ASan checks the read) */
-	if (strlen(section->sql) > len)
-		fail("a section's SQL is longer than the file", what);
+	if (section->len < 0 || section->sql < text ||
+		section->sql + section->len > text + len)
+		fail("a section's SQL is not inside the file", what);
 	if (section->line < 1 || section->line > lines)
 		fail("a section's line is not in the file", what);
 }
@@ -188,9 +188,9 @@ check_revision(const Revision *rev, const char *text, Size len)
 		fail("an invalid revision id parsed", rev->id);
 	if (!rev->upgrade.present)
 		fail("a revision without an upgrade section parsed", NULL);
-	check_section(&rev->upgrade, len, lines, "upgrade");
-	check_section(&rev->downgrade, len, lines, "downgrade");
-	check_section(&rev->verify, len, lines, "verify");
+	check_section(&rev->upgrade, text, len, lines, "upgrade");
+	check_section(&rev->downgrade, text, len, lines, "downgrade");
+	check_section(&rev->verify, text, len, lines, "verify");
 	check_names(rev->down_revisions, "an invalid down_revision parsed");
 	check_names(rev->depends_on, "an invalid depends_on item parsed");
 	check_names(rev->branch_labels, "an invalid branch label parsed");
@@ -246,13 +246,13 @@ check_error(const char *text, Size len)
  * comments are read: every count here is at least what the pre-scan counts.
  */
 static bool
-naively_within_limits(const char *sql)
+naively_within_limits(const char *sql, int len)
 {
 	int			run = 0;
 	int			parens = 0;
 	int			comments = 0;
 
-	for (const char *p = sql; *p; p++)
+	for (const char *p = sql; p < sql + len; p++)
 	{
 		if (*p != '\0' && strchr("~!@#^&|`?+-*/%<>=", *p) != NULL)
 		{
@@ -263,7 +263,7 @@ naively_within_limits(const char *sql)
 			run = 0;
 		if (*p == '(' && ++parens > PRESCAN_MAX_PAREN_DEPTH)
 			return false;
-		if (p[0] == '/' && p[1] == '*' && ++comments > PRESCAN_MAX_COMMENT_DEPTH)
+		if (p[0] == '/' && p + 1 < sql + len && p[1] == '*' && ++comments > PRESCAN_MAX_COMMENT_DEPTH)
 			return false;
 	}
 	return true;
@@ -273,18 +273,18 @@ naively_within_limits(const char *sql)
  * Pre-scan "sql", which starts on line "first_line" of the file "text".
  */
 static void
-fuzz_prescan(const char *sql, int first_line, const char *text, Size len)
+fuzz_prescan(const char *sql, int sql_len, int first_line, const char *text,
+			 Size len)
 {
 	PrescanSource source = {"revision", "fuzz", FUZZ_FILENAME, first_line};
 	jmp_buf		jump;
 	long		checks = shim_interrupt_checks();
-	size_t		sql_len = strlen(sql);
 
 	InterruptPending = true;
 	if (setjmp(jump) == 0)
 	{
 		shim_error_jump = &jump;
-		prescan_sql(sql, &source);
+		prescan_sql(sql, sql_len, &source);
 		shim_error_jump = NULL;
 		/* every character is counted once at least, but a literal's tail */
 		if (shim_interrupt_checks() - checks < (long) (sql_len / (2 * PRESCAN_INTERRUPT_INTERVAL)))
@@ -298,7 +298,7 @@ fuzz_prescan(const char *sql, int first_line, const char *text, Size len)
 		check_error(text, len);
 		if (e->sqlerrcode != ERRCODE_STATEMENT_TOO_COMPLEX)
 			fail("the pre-scan refused with another SQLSTATE than 54001", e->message);
-		if (naively_within_limits(sql))
+		if (naively_within_limits(sql, sql_len))
 			fail("the pre-scan refused text within its limits", e->message);
 	}
 	InterruptPending = false;
@@ -327,11 +327,11 @@ fuzz_parse(const uint8_t *data, size_t size)
 			fprintf(stderr, "parsed revision %s\n", rev ? rev->id : "(null)");
 		check_revision(rev, buf, len);
 		if (rev->upgrade.present)
-			fuzz_prescan(rev->upgrade.sql, rev->upgrade.line + 1, buf, len);
+			fuzz_prescan(rev->upgrade.sql, rev->upgrade.len, rev->upgrade.line + 1, buf, len);
 		if (rev->downgrade.present)
-			fuzz_prescan(rev->downgrade.sql, rev->downgrade.line + 1, buf, len);
+			fuzz_prescan(rev->downgrade.sql, rev->downgrade.len, rev->downgrade.line + 1, buf, len);
 		if (rev->verify.present)
-			fuzz_prescan(rev->verify.sql, rev->verify.line + 1, buf, len);
+			fuzz_prescan(rev->verify.sql, rev->verify.len, rev->verify.line + 1, buf, len);
 	}
 	else
 	{
@@ -339,7 +339,7 @@ fuzz_parse(const uint8_t *data, size_t size)
 		check_error(buf, len);
 	}
 	/* the whole file, as a model file is pre-scanned */
-	fuzz_prescan(buf, 1, buf, len);
+	fuzz_prescan(buf, (int) len, 1, buf, len);
 }
 
 int
