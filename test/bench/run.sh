@@ -55,6 +55,12 @@
 # steps over the largest directory, which separates what grows with the number
 # of steps from what grows with the number of files.
 #
+# Big inputs (test/bench/inputs.sh): the peak private memory of one call of
+# history(), upgrade(), upgrade(dry_run => true), upgrade_sql() and
+# test_roundtrip() on FLEETMIG_BENCH_FILES small files and on one file of
+# FLEETMIG_BENCH_STATEMENTS INSERTs, against SPEC §11's bound of 4 times the
+# bytes of the files plus 32 MB.
+#
 # The script reports; it never fails on a ratio.  It fails (exit 1) when a
 # command errors or a migrated database does not look as it should.
 set -euo pipefail
