@@ -163,14 +163,19 @@ fleetmig_history(PG_FUNCTION_ARGS)
 	Project    *project = project_load(true);
 	RevisionMap *map = project->map;
 	TimestampTz *times = applied_times(project);
+	MemoryContext row_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig row",
+												  ALLOCSET_SMALL_SIZES);
 
 	for (int i = map->nrevisions - 1; i >= 0; i--)
 	{
 		Revision   *rev = map->revisions[i];
 		Datum		values[HEADER_COLUMNS + 6];
 		bool		nulls[HEADER_COLUMNS + 6] = {0};
+		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
+		/* a row's values are copied into the result: none outlives it */
+		old = MemoryContextSwitchTo(row_cxt);
 		header_columns(rev, values, nulls);
 		values[HEADER_COLUMNS] = BoolGetDatum(rev->children == NIL);
 		values[HEADER_COLUMNS + 1] = BoolGetDatum(rev->parents == NIL);
@@ -180,7 +185,10 @@ fleetmig_history(PG_FUNCTION_ARGS)
 		values[HEADER_COLUMNS + 5] = TimestampTzGetDatum(times[i]);
 		nulls[HEADER_COLUMNS + 5] = (times[i] == 0);
 		srf_put(rsinfo, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(row_cxt);
 	}
+	MemoryContextDelete(row_cxt);
 	return (Datum) 0;
 }
 
