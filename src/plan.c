@@ -365,10 +365,11 @@ plan_check_transactional(List *steps)
 	{
 		Step	   *step = lfirst(lc);
 		Revision   *rev = step->revision;
-		char	   *below = rev->parents ? revmap_id_list(rev->parents) : "base";
+		char	   *below;
 
 		if (rev->transactional)
 			continue;
+		below = rev->parents ? revmap_id_list(rev->parents) : "base";
 		ereport(ERROR,
 				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 				 errmsg("revision \"%s\" cannot run inside a transaction", rev->id),
