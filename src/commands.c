@@ -388,6 +388,32 @@ fleetmig_stamp(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* Where a dry run's rows go */
+typedef struct DryRunOutput
+{
+	ReturnSetInfo *rsinfo;
+	bool		up;
+} DryRunOutput;
+
+/*
+ * One output row of a dry run, as its step ends.
+ */
+static void
+put_dry_run_step(DryRunStep *r, void *arg)
+{
+	DryRunOutput *out = (DryRunOutput *) arg;
+	Datum		values[6];
+	bool		nulls[6] = {0};
+
+	values[0] = CStringGetTextDatum(r->step->revision->id);
+	values[1] = nullable_text(r->step->revision->message, &nulls[1]);
+	values[2] = CStringGetTextDatum(out->up ? "upgrade" : "downgrade");
+	values[3] = IntervalPGetDatum(r->duration);
+	values[4] = text_array(r->locks);
+	values[5] = text_array(r->rewrites);
+	srf_put(out->rsinfo, values, nulls);
+}
+
 /*
  * Plan and run an upgrade or downgrade to "spec" in the caller's
  * transaction, one output row per step.
@@ -424,20 +450,9 @@ run_migration(FunctionCallInfo fcinfo, const char *spec, StepDirection direction
 
 	if (dry_run)
 	{
-		foreach(lc, dryrun_steps(steps))
-		{
-			DryRunStep *r = lfirst(lc);
-			Datum		values[6];
-			bool		nulls[6] = {0};
+		DryRunOutput out = {rsinfo, up};
 
-			values[0] = CStringGetTextDatum(r->step->revision->id);
-			values[1] = nullable_text(r->step->revision->message, &nulls[1]);
-			values[2] = CStringGetTextDatum(up ? "upgrade" : "downgrade");
-			values[3] = IntervalPGetDatum(r->duration);
-			values[4] = text_array(r->locks);
-			values[5] = text_array(r->rewrites);
-			srf_put(rsinfo, values, nulls);
-		}
+		dryrun_steps(steps, put_dry_run_step, &out);
 		return (Datum) 0;
 	}
 

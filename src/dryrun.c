@@ -22,6 +22,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "dryrun.h"
 #include "safesql.h"
@@ -194,15 +195,19 @@ rewritten(List *before, List *after)
 }
 
 /*
- * Run the steps in a subtransaction that is always rolled back; one
- * DryRunStep per step, in order.
+ * Run the steps in a subtransaction that is always rolled back, and hand
+ * each step's DryRunStep to "report" as soon as the step has run.  What a
+ * step reads and reports lives in a context reset after the step, so the
+ * memory of a dry run does not grow with its steps (SPEC §11).
  */
-List *
-dryrun_steps(List *steps)
+void
+dryrun_steps(List *steps, DryRunReport report, void *arg)
 {
 	Subxact		sub;
-	List	   *result = NIL;
 	List	   *existing = query_strings(relations_sql, true);
+	MemoryContext step_cxt = AllocSetContextCreate(CurrentMemoryContext,
+												   "fleetmig dry-run step",
+												   ALLOCSET_DEFAULT_SIZES);
 	ListCell   *lc;
 
 	subxact_begin(&sub);
@@ -210,18 +215,23 @@ dryrun_steps(List *steps)
 	{
 		foreach(lc, steps)
 		{
-			DryRunStep *r = palloc0(sizeof(DryRunStep));
-			List	   *locks_before = query_strings(locks_sql, false);
-			List	   *rels_before = query_strings(relations_sql, true);
+			MemoryContext old = MemoryContextSwitchTo(step_cxt);
+			DryRunStep	r;
+			List	   *locks_before;
+			List	   *rels_before;
 			List	   *rels_after;
 
 			CHECK_FOR_INTERRUPTS();
-			r->step = lfirst(lc);
-			r->duration = runner_run_step(r->step, NULL, NULL);
+			locks_before = query_strings(locks_sql, false);
+			rels_before = query_strings(relations_sql, true);
+			r.step = lfirst(lc);
+			r.duration = runner_run_step(r.step, NULL, NULL);
 			rels_after = query_strings(relations_sql, true);
-			r->locks = new_locks(locks_before, query_strings(locks_sql, false), existing);
-			r->rewrites = rewritten(rels_before, rels_after);
-			result = lappend(result, r);
+			r.locks = new_locks(locks_before, query_strings(locks_sql, false), existing);
+			r.rewrites = rewritten(rels_before, rels_after);
+			report(&r, arg);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(step_cxt);
 		}
 	}
 	PG_CATCH();
@@ -233,5 +243,5 @@ dryrun_steps(List *steps)
 
 	/* a dry run leaves nothing */
 	subxact_rollback(&sub);
-	return result;
+	MemoryContextDelete(step_cxt);
 }

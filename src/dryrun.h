@@ -19,6 +19,9 @@ typedef struct DryRunStep
 	List	   *rewrites;		/* of char *: tables rewritten */
 } DryRunStep;
 
-extern List *dryrun_steps(List *steps);
+/* Called with each step's report, in order, while the dry run goes on */
+typedef void (*DryRunReport) (DryRunStep *step, void *arg);
+
+extern void dryrun_steps(List *steps, DryRunReport report, void *arg);
 
 #endif							/* FLEETMIG_DRYRUN_H */

@@ -35,6 +35,7 @@
 
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "checksum.h"
 #include "offline.h"
@@ -218,13 +219,18 @@ append_guard(StringInfo buf, RevisionMap *map, List *from, bool session)
 	for (int i = 0; i < map->nrevisions; i++)
 	{
 		Revision   *rev = map->revisions[i];
+		char	   *checksum;
+		char	   *item;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!applied[i])
 			continue;
+		checksum = checksum_sha256_hex(rev->text, rev->text_len);
+		item = psprintf("%s %s", rev->id, checksum);
 		appendStringInfoString(buf, sep);
-		append_literal(buf, psprintf("%s %s", rev->id,
-									 checksum_sha256_hex(rev->text, rev->text_len)));
+		append_literal(buf, item);
+		pfree(item);
+		pfree(checksum);
 		sep = ",\n        ";
 	}
 	appendStringInfoString(buf, "]::pg_catalog.text[]);\n");
@@ -313,6 +319,7 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	bool	   *applied = project_applied_mask(map, from);
 	bool		up = (direction == STEP_UPGRADE);
 	bool		split = false;
+	MemoryContext step_cxt;
 	ListCell   *lc;
 
 	foreach(lc, steps)
@@ -359,11 +366,19 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 		appendStringInfoString(&text, "BEGIN;\n");
 	emit(&out, &text);
 
+	/* a step's own allocations go with it; the script grows where it is */
+	step_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig script step",
+									 ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, steps)
 	{
+		MemoryContext old = MemoryContextSwitchTo(step_cxt);
+
 		CHECK_FOR_INTERRUPTS();
 		append_step(&out, lfirst(lc), applied, up);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(step_cxt);
 	}
+	MemoryContextDelete(step_cxt);
 
 	appendStringInfoString(&text, "COMMIT;\n");
 	if (split)

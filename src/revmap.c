@@ -14,15 +14,24 @@
 
 #include "lib/binaryheap.h"
 #include "lib/stringinfo.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 
 #include "revmap.h"
 
+/*
+ * An entry of the tables by id and by label: the key is a pointer to the
+ * name inside its Revision, not a copy (SPEC §11 bounds memory by the
+ * input).
+ */
 typedef struct RevmapEntry
 {
-	char		key[SCRIPT_MAX_NAME_LEN + 1];
+	const char *key;
 	Revision   *rev;
 } RevmapEntry;
+
+static uint32 name_hash(const void *key, Size keysize);
+static int	name_match(const void *key1, const void *key2, Size keysize);
 
 static HTAB *create_name_table(const char *name, int size);
 static void link_revisions(RevisionMap *map, List *revisions);
@@ -32,18 +41,33 @@ static int	compare_order(Datum a, Datum b, void *arg);
 static void mark_reachable(Revision *from, bool *mask, bool up,
 						   bool with_dependencies);
 
+static uint32
+name_hash(const void *key, Size keysize)
+{
+	const char *name = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) name, (int) strlen(name));
+}
+
+static int
+name_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
 static HTAB *
 create_name_table(const char *name, int size)
 {
 	HASHCTL		ctl;
-	int			flags = HASH_ELEM | HASH_CONTEXT;
 
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = SCRIPT_MAX_NAME_LEN + 1;
+	ctl.keysize = sizeof(const char *);
 	ctl.entrysize = sizeof(RevmapEntry);
+	ctl.hash = name_hash;
+	ctl.match = name_match;
 	ctl.hcxt = CurrentMemoryContext;
-	flags |= HASH_STRINGS;
-	return hash_create(name, Max(size, 16), &ctl, flags);
+	return hash_create(name, Max(size, 16), &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 }
 
 /*
@@ -64,7 +88,7 @@ revmap_build(List *revisions)
 	{
 		Revision   *rev = lfirst(lc);
 		bool		found;
-		RevmapEntry *e = hash_search(map->by_id, rev->id, HASH_ENTER, &found);
+		RevmapEntry *e = hash_search(map->by_id, &rev->id, HASH_ENTER, &found);
 
 		if (found)
 			ereport(ERROR,
@@ -96,7 +120,7 @@ revmap_build(List *revisions)
 						 errdetail("File \"%s\", line %d. Revision \"%s\" is defined in file \"%s\", line %d.",
 								   rev->filename, rev->branch_labels_line,
 								   label, other->filename, other->revision_line)));
-			e = hash_search(map->by_label, label, HASH_ENTER, &found);
+			e = hash_search(map->by_label, &lfirst(lc2), HASH_ENTER, &found);
 			if (found)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -336,9 +360,7 @@ revmap_get(RevisionMap *map, const char *id)
 {
 	RevmapEntry *e;
 
-	if (strlen(id) > SCRIPT_MAX_NAME_LEN)
-		return NULL;
-	e = hash_search(map->by_id, id, HASH_FIND, NULL);
+	e = hash_search(map->by_id, &id, HASH_FIND, NULL);
 	return e ? e->rev : NULL;
 }
 
@@ -347,9 +369,7 @@ revmap_get_label(RevisionMap *map, const char *label)
 {
 	RevmapEntry *e;
 
-	if (strlen(label) > SCRIPT_MAX_NAME_LEN)
-		return NULL;
-	e = hash_search(map->by_label, label, HASH_FIND, NULL);
+	e = hash_search(map->by_label, &label, HASH_FIND, NULL);
 	return e ? e->rev : NULL;
 }
 

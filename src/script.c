@@ -64,8 +64,9 @@ static bool is_blank(char c);
 static const char *skip_blanks(const char *s, const char *end);
 static bool header_comment_line(ScriptParser *p, const char *s, const char *eol);
 static void parse_directive(ScriptParser *p, Revision *rev, const char *key,
-							int keylen, char *value, int seen[],
-							bool in_section, ScriptSection **section);
+							int keylen, char *value, bool allocated,
+							int seen[], bool in_section,
+							ScriptSection **section);
 static List *parse_name_list(ScriptParser *p, const char *key,
 							 const char *value, bool labels, bool none_ok);
 static char *parse_created(ScriptParser *p, const char *value);
@@ -196,7 +197,8 @@ script_normalize(char *buf, Size *len)
 
 /*
  * Parse a migration file.  "text" must be normalised and NUL-terminated at
- * text[len]; the Revision keeps a pointer to it.  Any violation of SPEC §2
+ * text[len]; the Revision keeps pointers to it and to "filename", which
+ * must live as long as the Revision.  Any violation of SPEC §2
  * is an ERROR naming the file and line.
  */
 Revision *
@@ -210,8 +212,9 @@ script_parse(const char *filename, char *text, Size len)
 	const char *end = text + len;
 	const char *line = text;
 	int			header_end_line = 0;
+	char		scratch[128];
 
-	rev->filename = pstrdup(filename);
+	rev->filename = filename;
 	rev->text = text;
 	rev->text_len = len;
 	rev->transactional = true;
@@ -237,7 +240,9 @@ script_parse(const char *filename, char *text, Size len)
 				const char *key = k + 9;
 				const char *v = key;
 				char	   *value;
+				const char *vstart;
 				const char *vend;
+				bool		allocated;
 				ScriptSection *before = section;
 
 				while (v < eol && ((*v >= 'a' && *v <= 'z') || *v == '_'))
@@ -251,7 +256,17 @@ script_parse(const char *filename, char *text, Size len)
 				vend = eol;
 				while (vend > v && is_blank(vend[-1]))
 					vend--;
-				value = pnstrdup(skip_blanks(v, vend), vend - skip_blanks(v, vend));
+				vstart = skip_blanks(v, vend);
+				/* a short value is read in place: most are not kept */
+				allocated = (vend - vstart >= (int) sizeof(scratch));
+				if (allocated)
+					value = pnstrdup(vstart, vend - vstart);
+				else
+				{
+					memcpy(scratch, vstart, vend - vstart);
+					scratch[vend - vstart] = '\0';
+					value = scratch;
+				}
 
 				if (section == NULL && p.comment_depth > 0)
 					ereport(ERROR,
@@ -259,7 +274,7 @@ script_parse(const char *filename, char *text, Size len)
 							 errmsg("unterminated /* comment in the header"),
 							 errdetail_at(&p),
 							 errhint("Close the comment before the directive.")));
-				parse_directive(&p, rev, key, v - key, value, seen,
+				parse_directive(&p, rev, key, v - key, value, allocated, seen,
 								section != NULL, &section);
 				if (section != before)
 				{
@@ -316,7 +331,7 @@ script_parse(const char *filename, char *text, Size len)
  */
 static void
 parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
-				char *value, int seen[], bool in_section,
+				char *value, bool allocated, int seen[], bool in_section,
 				ScriptSection **section)
 {
 	int			k;
@@ -364,7 +379,8 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 		}
 		(*section)->present = true;
 		(*section)->line = p->line;
-		pfree(value);
+		if (allocated)
+			pfree(value);
 		return;
 	}
 
@@ -391,7 +407,7 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 						 errmsg("invalid revision id \"%s\"", value),
 						 errdetail_at(p),
 						 errhint("A revision id is 1 to 64 letters, digits or underscores, and not head, heads, base or none.")));
-			rev->id = value;
+			rev->id = allocated ? value : pstrdup(value);
 			rev->revision_line = p->line;
 			return;
 		case KEY_DOWN_REVISION:
@@ -400,7 +416,7 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 			rev->down_revision_line = p->line;
 			break;
 		case KEY_MESSAGE:
-			rev->message = value;
+			rev->message = allocated ? value : pstrdup(value);
 			return;
 		case KEY_CREATED:
 			rev->created = parse_created(p, value);
@@ -430,7 +446,8 @@ parse_directive(ScriptParser *p, Revision *rev, const char *key, int keylen,
 			break;
 	}
 	/* the id and the message keep the value; the others are copies */
-	pfree(value);
+	if (allocated)
+		pfree(value);
 }
 
 /*

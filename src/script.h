@@ -34,7 +34,8 @@ typedef struct Revision
 {
 	/* from the file */
 	char	   *id;
-	char	   *filename;		/* name inside the migrations directory */
+	const char *filename;		/* name inside the migrations directory: the
+								 * string given to script_parse() */
 	char	   *message;		/* NULL when absent */
 	char	   *created;		/* "YYYY-MM-DD HH:MM:SS.ffffff" or NULL */
 	List	   *down_revisions; /* of char *; NIL for a base */

@@ -62,7 +62,7 @@ static void check_name_encoding(const char *name, const SqlDirKind *kind);
 static int	errcode_for_migration_file(int err);
 static char *entry_path(const char *dir, const char *name,
 						const SqlDirKind *kind, struct stat *st,
-						bool *outside);
+						bool *outside, char *path);
 
 /*
  * Whether ALTER DATABASE or ALTER ROLE stored a value of the setting for
@@ -373,19 +373,25 @@ scriptdir_load_models(void)
  * the entry itself or, for a symbolic link, the file it finally leads to.
  * *outside tells whether that lies outside the directory.  Only the link
  * and the target's metadata are looked at, never the target's content;
- * errors name the entry, never the target.
+ * errors name the entry, never the target.  "path" (MAXPGPATH bytes)
+ * receives the entry's own path, so that reading a file allocates nothing
+ * beyond its text (SPEC §11).
  */
 static char *
 entry_path(const char *dir, const char *name, const SqlDirKind *kind,
-		   struct stat *st, bool *outside)
+		   struct stat *st, bool *outside, char *path)
 {
-	char	   *path = psprintf("%s/%s", dir, name);
 	char	   *resolved;
 	char	   *target;
 	char	   *dir_target;
 	size_t		dirlen;
 
 	*outside = false;
+	if (snprintf(path, MAXPGPATH, "%s/%s", dir, name) >= MAXPGPATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("path of %s \"%s\" is too long", kind->file_noun, name),
+				 errdetail("A path may have at most %d bytes.", MAXPGPATH - 1)));
 	if (lstat(path, st) != 0)
 	{
 		int			err = errno;
@@ -494,7 +500,8 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 {
 	struct stat st;
 	bool		outside;
-	char	   *path = entry_path(dir, name, kind, &st, &outside);
+	char		pathbuf[MAXPGPATH];
+	char	   *path = entry_path(dir, name, kind, &st, &outside, pathbuf);
 	int			fd;
 	char	   *buf;
 	Size		size;

@@ -147,6 +147,13 @@ input_dir input_nested_body
 } | input_revision input_nested_body
 # the good revision alone, to compare models with
 input_dir input_ok_only
+# a path longer than MAXPGPATH (1,024 bytes) to the second file: three
+# directories of 250 bytes, then a name of 250 bytes; the first file's path
+# is short enough
+deep=input_path_too_long/$(printf 'p%.0s' $(seq 250))/$(printf 'q%.0s' $(seq 250))/$(printf 'r%.0s' $(seq 250))
+input_dir "$deep"
+printf '%s\n' "-- fleetmig:revision bbbb00000002" "-- fleetmig:down_revision aaaa00000001" \
+    "-- fleetmig:upgrade" "SELECT 2;" > "$fx/$deep/20240102_0000_bbbb00000002_$(printf 'n%.0s' $(seq 219)).sql"
 # a model file with 50,000 nested comments on line 2
 mkdir -p "$fx/input_models_nested"
 {

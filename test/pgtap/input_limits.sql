@@ -7,7 +7,7 @@
 -- test/runtime-fixtures.sh, except input_nested_ok.
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 SET LOCAL client_min_messages = warning;
 
 -- The whole text of the error a query raises (message, detail, hint and
@@ -179,6 +179,17 @@ SELECT is(strpos(pg_temp.error_text($$SELECT fleetmig.check()$$), 'FLEETMIG_SECR
 SELECT is(strpos(pg_temp.error_text($$SELECT fleetmig.create('x', autogenerate => true)$$), 'FLEETMIG_SECRET_MARKER'), 0,
     'input_models_link: the error of create(autogenerate) does not quote the target');
 RESET fleetmig.models_dir;
+
+-- a path longer than PostgreSQL's MAXPGPATH is refused, naming the file
+SELECT :'fixtures' || '/input_path_too_long/' || repeat('p', 250) || '/' ||
+    repeat('q', 250) || '/' || repeat('r', 250) AS dir,
+    '20240102_0000_bbbb00000002_' || repeat('n', 219) || '.sql' AS long_name \gset
+SET fleetmig.migrations_dir = :'dir';
+SELECT cmp_ok(length(:'dir') + 1 + length(:'long_name'), '>=', 1024,
+    'input_path_too_long: the second file''s path has at least 1,024 bytes');
+SELECT throws_ok($$SELECT * FROM fleetmig.upgrade('head')$$, '42622',
+    format('path of migration file "%s" is too long', :'long_name'),
+    'input_path_too_long: upgrade() refuses a path over MAXPGPATH: 42622');
 
 --
 -- Nothing changed
