@@ -50,15 +50,20 @@ static const char relations_sql[] =
 "   AND n.nspname OPERATOR(pg_catalog.!~) '^pg_toast'::pg_catalog.text"
 " ORDER BY 1 USING OPERATOR(pg_catalog.<)";
 
+/* locks_sql and relations_sql, prepared */
+static SPIPlanPtr locks_plan = NULL;
+static SPIPlanPtr relations_plan = NULL;
+
 /*
- * The rows of a one-column query, as a List of char * in the caller's
- * memory context.  With relation_names, each row starts with a relation's
- * OID, and its name is added at the end as regclass prints it under the
- * caller's search_path (so "users" for public.users), by C code that runs
- * nothing a user could have defined.
+ * The rows of a one-column query, planned once per session into *plan,
+ * as a List of char * in the caller's memory context.  With
+ * relation_names, each row starts with a relation's OID, and its name is
+ * added at the end as regclass prints it under the caller's search_path
+ * (so "users" for public.users), by C code that runs nothing a user could
+ * have defined.
  */
 static List *
-query_strings(const char *sql, bool relation_names)
+query_strings(const char *sql, SPIPlanPtr *plan, bool relation_names)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *result = NIL;
@@ -68,7 +73,18 @@ query_strings(const char *sql, bool relation_names)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	nest = safesql_enter();
-	rc = SPI_execute(sql, false, 0);
+	/* each step reads both twice */
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, 0, NULL);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	rc = SPI_execute_plan(*plan, NULL, NULL, false, 0);
 	safesql_leave(nest);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the lock manager or the catalog");
@@ -204,7 +220,7 @@ void
 dryrun_steps(List *steps, DryRunReport report, void *arg)
 {
 	Subxact		sub;
-	List	   *existing = query_strings(relations_sql, true);
+	List	   *existing = query_strings(relations_sql, &relations_plan, true);
 	MemoryContext step_cxt = AllocSetContextCreate(CurrentMemoryContext,
 												   "fleetmig dry-run step",
 												   ALLOCSET_DEFAULT_SIZES);
@@ -222,12 +238,12 @@ dryrun_steps(List *steps, DryRunReport report, void *arg)
 			List	   *rels_after;
 
 			CHECK_FOR_INTERRUPTS();
-			locks_before = query_strings(locks_sql, false);
-			rels_before = query_strings(relations_sql, true);
+			locks_before = query_strings(locks_sql, &locks_plan, false);
+			rels_before = query_strings(relations_sql, &relations_plan, true);
 			r.step = lfirst(lc);
 			r.duration = runner_run_step(r.step, NULL, NULL);
-			rels_after = query_strings(relations_sql, true);
-			r.locks = new_locks(locks_before, query_strings(locks_sql, false), existing);
+			rels_after = query_strings(relations_sql, &relations_plan, true);
+			r.locks = new_locks(locks_before, query_strings(locks_sql, &locks_plan, false), existing);
 			r.rewrites = rewritten(rels_before, rels_after);
 			report(&r, arg);
 			MemoryContextSwitchTo(old);
