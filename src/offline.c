@@ -177,20 +177,24 @@ static void
 append_section(OfflineScript *out, Revision *rev, ScriptSection *section)
 {
 	StringInfoData line;
-	StatementScan *scan = statements_open(rev, section, true);
-	Statement  *st;
+	StringInfoData sql;
+	StatementList *statements = statements_check(rev, section);
 
 	initStringInfo(&line);
-	while ((st = statements_next(scan)) != NULL)
+	initStringInfo(&sql);
+	for (int i = 0; i < statements->nspans; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		statements_text(section, &statements->spans[i], &sql);
 		appendStringInfoString(&line, "SELECT fleetmig.script_statement(");
-		append_literal(&line, st->sql);
+		append_literal(&line, sql.data);
 		appendStringInfoString(&line, ") \\gexec\n");
 		emit(out, &line);
 	}
-	statements_close(scan);
+	pfree(sql.data);
 	pfree(line.data);
+	pfree(statements->spans);
+	pfree(statements);
 }
 
 /*

@@ -36,7 +36,8 @@ typedef struct RunnerContext
 } RunnerContext;
 
 static void runner_error_callback(void *arg);
-static void run_section(RunnerContext *cx, ScriptSection *section);
+static void run_section(RunnerContext *cx, ScriptSection *section,
+						StatementList *statements);
 
 static void
 runner_error_callback(void *arg)
@@ -48,33 +49,33 @@ runner_error_callback(void *arg)
 }
 
 /*
- * Run the statements of a section, checked before, one by one through SPI.
- * Each keeps its own SQLSTATE and message on error and gains the CONTEXT
- * line.
+ * Run the statements of a section, checked and split before (statements),
+ * one by one through SPI.  Each keeps its own SQLSTATE and message on error
+ * and gains the CONTEXT line.
  */
 static void
-run_section(RunnerContext *cx, ScriptSection *section)
+run_section(RunnerContext *cx, ScriptSection *section, StatementList *statements)
 {
 	ErrorContextCallback callback;
-	StatementScan *scan;
-	Statement  *st;
+	StringInfoData sql;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	scan = statements_open(cx->rev, section, false);
+	initStringInfo(&sql);
 	callback.callback = runner_error_callback;
 	callback.arg = cx;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	while ((st = statements_next(scan)) != NULL)
+	for (int i = 0; i < statements->nspans; i++)
 	{
 		int			rc;
 
 		CHECK_FOR_INTERRUPTS();
-		cx->line = st->line;
-		statements_recheck(cx->rev, st);
-		rc = SPI_execute(st->sql, false, 0);
+		cx->line = statements->spans[i].line;
+		statements_text(section, &statements->spans[i], &sql);
+		statements_recheck(cx->rev, statements, sql.data, cx->line);
+		rc = SPI_execute(sql.data, false, 0);
 		if (rc < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -85,7 +86,6 @@ run_section(RunnerContext *cx, ScriptSection *section)
 	}
 
 	error_context_stack = callback.previous;
-	statements_close(scan);
 	SPI_finish();
 }
 
@@ -109,6 +109,8 @@ runner_run_step(Step *step, bool *applied, StateWriter *writer)
 	List	   *add;
 	StateLogRow log;
 	Interval   *duration = palloc0(sizeof(Interval));
+	StatementList *statements;
+	StatementList *verify_statements = NULL;
 
 	if (rev->message != NULL)
 		ereport(NOTICE,
@@ -120,14 +122,14 @@ runner_run_step(Step *step, bool *applied, StateWriter *writer)
 						plan_step_origin(step), plan_step_destination(step))));
 
 	/* every statement is checked before the first one runs */
-	statements_check(rev, section);
+	statements = statements_check(rev, section);
 	if (verify)
-		statements_check(rev, &rev->verify);
+		verify_statements = statements_check(rev, &rev->verify);
 
-	run_section(&cx, section);
+	run_section(&cx, section, statements);
 	cx.section = "verify";
 	if (verify)
-		run_section(&cx, &rev->verify);
+		run_section(&cx, &rev->verify, verify_statements);
 
 	duration->time = GetCurrentTimestamp() - started;
 	if (applied == NULL)
