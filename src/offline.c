@@ -177,24 +177,20 @@ static void
 append_section(OfflineScript *out, Revision *rev, ScriptSection *section)
 {
 	StringInfoData line;
-	StringInfoData sql;
-	StatementList *statements = statements_check(rev, section);
+	StatementScan *scan = statements_open(rev, section, true);
+	Statement  *st;
 
 	initStringInfo(&line);
-	initStringInfo(&sql);
-	for (int i = 0; i < statements->nspans; i++)
+	while ((st = statements_next(scan)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		statements_text(section, &statements->spans[i], &sql);
 		appendStringInfoString(&line, "SELECT fleetmig.script_statement(");
-		append_literal(&line, sql.data);
+		append_literal(&line, st->sql);
 		appendStringInfoString(&line, ") \\gexec\n");
 		emit(out, &line);
 	}
-	pfree(sql.data);
+	statements_close(scan);
 	pfree(line.data);
-	pfree(statements->spans);
-	pfree(statements);
 }
 
 /*

@@ -36,8 +36,7 @@ typedef struct RunnerContext
 } RunnerContext;
 
 static void runner_error_callback(void *arg);
-static void run_section(RunnerContext *cx, ScriptSection *section,
-						StatementList *statements);
+static void run_section(RunnerContext *cx, ScriptSection *section);
 
 static void
 runner_error_callback(void *arg)
@@ -49,33 +48,33 @@ runner_error_callback(void *arg)
 }
 
 /*
- * Run the statements of a section, checked and split before (statements),
- * one by one through SPI.  Each keeps its own SQLSTATE and message on error
- * and gains the CONTEXT line.
+ * Run the statements of a section, checked before, one by one through SPI.
+ * Each keeps its own SQLSTATE and message on error and gains the CONTEXT
+ * line.
  */
 static void
-run_section(RunnerContext *cx, ScriptSection *section, StatementList *statements)
+run_section(RunnerContext *cx, ScriptSection *section)
 {
 	ErrorContextCallback callback;
-	StringInfoData sql;
+	StatementScan *scan;
+	Statement  *st;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	initStringInfo(&sql);
+	scan = statements_open(cx->rev, section, false);
 	callback.callback = runner_error_callback;
 	callback.arg = cx;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	for (int i = 0; i < statements->nspans; i++)
+	while ((st = statements_next(scan)) != NULL)
 	{
 		int			rc;
 
 		CHECK_FOR_INTERRUPTS();
-		cx->line = statements->spans[i].line;
-		statements_text(section, &statements->spans[i], &sql);
-		statements_recheck(cx->rev, statements, sql.data, cx->line);
-		rc = SPI_execute(sql.data, false, 0);
+		cx->line = st->line;
+		statements_recheck(cx->rev, st);
+		rc = SPI_execute(st->sql, false, 0);
 		if (rc < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -86,6 +85,7 @@ run_section(RunnerContext *cx, ScriptSection *section, StatementList *statements
 	}
 
 	error_context_stack = callback.previous;
+	statements_close(scan);
 	SPI_finish();
 }
 
@@ -109,8 +109,6 @@ runner_run_step(Step *step, bool *applied, StateWriter *writer)
 	List	   *add;
 	StateLogRow log;
 	Interval   *duration = palloc0(sizeof(Interval));
-	StatementList *statements;
-	StatementList *verify_statements = NULL;
 
 	if (rev->message != NULL)
 		ereport(NOTICE,
@@ -122,14 +120,14 @@ runner_run_step(Step *step, bool *applied, StateWriter *writer)
 						plan_step_origin(step), plan_step_destination(step))));
 
 	/* every statement is checked before the first one runs */
-	statements = statements_check(rev, section);
+	statements_check(rev, section);
 	if (verify)
-		verify_statements = statements_check(rev, &rev->verify);
+		statements_check(rev, &rev->verify);
 
-	run_section(&cx, section, statements);
+	run_section(&cx, section);
 	cx.section = "verify";
 	if (verify)
-		run_section(&cx, &rev->verify, verify_statements);
+		run_section(&cx, &rev->verify);
 
 	duration->time = GetCurrentTimestamp() - started;
 	if (applied == NULL)

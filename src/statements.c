@@ -6,10 +6,8 @@
  *	  starts at, and refuse what cannot run inside the caller's
  *	  transaction (SPEC §2, §8).
  *
- * Only one statement's parse tree is held at a time, and the split is kept
- * as offsets into the section (12 bytes a statement), so memory stays
- * bounded by the text however many statements a section holds, and
- * running a section needs no second split (SPEC §11).
+ * Only one statement's parse tree is held at a time, so memory stays
+ * bounded by the text however many statements a section holds (SPEC §11).
  * A statement ends at a ';' outside parentheses and outside the BEGIN
  * ATOMIC body of CREATE FUNCTION or PROCEDURE, as psql splits a file; a
  * chunk that still holds several statements is parsed and checked as
@@ -41,7 +39,7 @@
 #include "statements.h"
 
 /* Reading the statements of a section, one at a time */
-typedef struct StatementScan
+struct StatementScan
 {
 	MemoryContext cxt;			/* the scan's, with the lexer's copy of the
 								 * text */
@@ -50,6 +48,7 @@ typedef struct StatementScan
 	ScriptSection *section;
 	const char *sql;			/* the section's SQL */
 	int			len;
+	bool		check;			/* parse and check each statement */
 	bool		standard_strings;	/* standard_conforming_strings at the
 									 * start */
 	core_yyscan_t scanner;
@@ -59,10 +58,11 @@ typedef struct StatementScan
 	bool		done;			/* no chunk left */
 	char	   *chunk;			/* the current chunk's text */
 	int			chunk_start;	/* its offset in the section */
-	List	   *parsed;			/* its RawStmts not yet given */
+	bool		chunk_terminated;	/* it ends with ';' */
+	List	   *parsed;			/* with check: its RawStmts not yet given */
 	int			line_pos;		/* a position and its line, for line_at() */
 	int			line;
-} StatementScan;
+};
 
 /* What a syntax error in a section is reported against */
 typedef struct SplitContext
@@ -78,9 +78,6 @@ static const char *section_name(Revision *rev, ScriptSection *section);
 static void split_error_callback(void *arg);
 static int	line_at(ScriptSection *section, int *from_pos, int *from_line, int pos);
 static void check_statement(Revision *rev, Node *stmt, int line);
-static StatementScan *statements_open(Revision *rev, ScriptSection *section);
-static bool statements_next(StatementScan *scan, StatementSpan *span);
-static void statements_close(StatementScan *scan);
 
 /*
  * The line of the file at byte "pos" of a section's SQL, counting on from
@@ -410,18 +407,18 @@ scan_to_semicolon(StatementScan *scan)
 }
 
 /*
- * Begin reading the statements of a section: the text is pre-scanned
- * first, and every statement next() gives has been parsed and refused if
- * it cannot run (check_statement()).
+ * Begin reading the statements of a section.  With "check", the text is
+ * pre-scanned first, and every statement next() returns has been parsed
+ * and refused if it cannot run (check_statement()); without, statements
+ * are the lexer's chunks, for a section checked before.
  */
-static StatementScan *
-statements_open(Revision *rev, ScriptSection *section)
+StatementScan *
+statements_open(Revision *rev, ScriptSection *section, bool check)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig statements",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	StatementScan *scan = palloc0(sizeof(StatementScan));
-	PrescanSource source = {"revision", rev->id, rev->filename, section->line + 1};
 
 	scan->cxt = cxt;
 	scan->stmt_cxt = AllocSetContextCreate(cxt, "fleetmig statement",
@@ -430,10 +427,16 @@ statements_open(Revision *rev, ScriptSection *section)
 	scan->section = section;
 	scan->sql = section->sql;
 	scan->len = section->len;
+	scan->check = check;
 	scan->line_pos = 0;
 	scan->line = section->line + 1;
 	scan->standard_strings = standard_conforming_strings;
-	prescan_sql(section->sql, section->len, &source);
+	if (check)
+	{
+		PrescanSource source = {"revision", rev->id, rev->filename, section->line + 1};
+
+		prescan_sql(section->sql, section->len, &source);
+	}
 
 	/*
 	 * The lexer copies a NUL-terminated text: end the section in the file's
@@ -455,7 +458,7 @@ statements_open(Revision *rev, ScriptSection *section)
 	return scan;
 }
 
-static void
+void
 statements_close(StatementScan *scan)
 {
 	scanner_finish(scan->scanner);
@@ -463,38 +466,42 @@ statements_close(StatementScan *scan)
 }
 
 /*
- * Where a statement of the current chunk is: its text from "at" to "end"
- * (offsets in the chunk, which starts at "start" in the section), from its
- * first token on.
+ * A statement of the current chunk: its text from "at" to "end" (offsets in
+ * the chunk, which starts at "start" in the section).
  */
-static void
-set_span(StatementScan *scan, StatementSpan *span, int start, int at, int end)
+static Statement *
+make_statement(StatementScan *scan, const char *chunk, int start, int at, int end,
+			   bool terminated)
 {
-	at = statements_skip_space_and_comments(scan->chunk, at);
-	span->start = start + at;
-	span->len = Max(end - at, 0);
-	span->line = line_at(scan->section, &scan->line_pos, &scan->line, start + at);
+	Statement  *st = palloc(sizeof(Statement));
+
+	at = statements_skip_space_and_comments(chunk, at);
+	st->sql = pnstrdup(chunk + at, Max(end - at, 0));
+	st->line = line_at(scan->section, &scan->line_pos, &scan->line, start + at);
+	st->terminated = terminated;
+	st->standard_strings = scan->standard_strings;
+	return st;
 }
 
 /*
- * The next statement of the section into "span", checked; false after the
- * last.  A chunk that parses as several statements gives each of them in
- * turn.
+ * The next statement of the section, or NULL after the last; it lives
+ * until the next call.  With check, a chunk that parses as several
+ * statements gives each of them in turn.
  */
-static bool
-statements_next(StatementScan *scan, StatementSpan *span)
+Statement *
+statements_next(StatementScan *scan)
 {
 	SplitContext cx = {scan->rev, scan->section, scan->sql, scan->len, 0};
 	ErrorContextCallback callback;
 	MemoryContext old;
-	bool		found = false;
+	Statement  *st = NULL;
 
 	callback.callback = split_error_callback;
 	callback.arg = &cx;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	while (!found)
+	while (st == NULL)
 	{
 		int			start;
 
@@ -502,16 +509,19 @@ statements_next(StatementScan *scan, StatementSpan *span)
 		if (scan->parsed != NIL)
 		{
 			RawStmt    *rs = linitial_node(RawStmt, scan->parsed);
+			bool		last = (list_length(scan->parsed) == 1);
 
-			set_span(scan, span, scan->chunk_start, rs->stmt_location,
-					 rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len :
-					 (int) strlen(scan->chunk));
+			old = MemoryContextSwitchTo(scan->stmt_cxt);
+			st = make_statement(scan, scan->chunk, scan->chunk_start, rs->stmt_location,
+								rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len :
+								(int) strlen(scan->chunk),
+								last ? scan->chunk_terminated : true);
 			/* its error names the file and line itself */
 			error_context_stack = callback.previous;
-			check_statement(scan->rev, rs->stmt, span->line);
+			check_statement(scan->rev, rs->stmt, st->line);
 			error_context_stack = &callback;
 			scan->parsed = list_delete_first(scan->parsed);
-			found = true;
+			MemoryContextSwitchTo(old);
 			break;
 		}
 		if (scan->done)
@@ -522,7 +532,8 @@ statements_next(StatementScan *scan, StatementSpan *span)
 		cx.text = scan->sql;
 		cx.len = scan->len;
 		cx.base = 0;
-		scan->done = !scan_to_semicolon(scan);
+		scan->chunk_terminated = scan_to_semicolon(scan);
+		scan->done = !scan->chunk_terminated;
 		start = statements_skip_space_and_comments(scan->sql, scan->pos);
 		if (start > scan->end)
 			start = scan->end;
@@ -531,59 +542,37 @@ statements_next(StatementScan *scan, StatementSpan *span)
 		{
 			scan->chunk = pnstrdup(scan->sql + start, scan->end - start);
 			scan->chunk_start = start;
-			cx.text = scan->chunk;
-			cx.len = scan->end - start;
-			cx.base = start;
-			scan->parsed = raw_parser(scan->chunk, RAW_PARSE_DEFAULT);
+			if (scan->check)
+			{
+				cx.text = scan->chunk;
+				cx.len = scan->end - start;
+				cx.base = start;
+				scan->parsed = raw_parser(scan->chunk, RAW_PARSE_DEFAULT);
+			}
+			else
+				st = make_statement(scan, scan->chunk, start, 0, scan->end - start,
+									scan->chunk_terminated);
 		}
 		MemoryContextSwitchTo(old);
 	}
 
 	error_context_stack = callback.previous;
-	return found;
+	return st;
 }
 
 /*
- * Check every statement of a section: text that would keep the lexer busy
- * for long, syntax errors and forbidden statements are reported with the
- * file and line before anything runs.  Returns where each statement is, in
- * the current memory context, so that running the section needs no second
- * split: 12 bytes a statement, never a copy of the text.
- */
-StatementList *
-statements_check(Revision *rev, ScriptSection *section)
-{
-	StatementList *list = palloc(sizeof(StatementList));
-	int			max = 8;
-	StatementScan *scan;
-
-	list->nspans = 0;
-	list->spans = palloc(max * sizeof(StatementSpan));
-	scan = statements_open(rev, section);
-	list->standard_strings = scan->standard_strings;
-	for (;;)
-	{
-		if (list->nspans == max)
-		{
-			max *= 2;
-			list->spans = repalloc_huge(list->spans, max * sizeof(StatementSpan));
-		}
-		if (!statements_next(scan, &list->spans[list->nspans]))
-			break;
-		list->nspans++;
-	}
-	statements_close(scan);
-	return list;
-}
-
-/*
- * The text of a statement, NUL-terminated, into "buf" (emptied first).
+ * Check every statement of a section (statements_open() with check): text
+ * that would keep the lexer busy for long, syntax errors and forbidden
+ * statements are reported with the file and line before anything runs.
  */
 void
-statements_text(ScriptSection *section, const StatementSpan *span, StringInfo buf)
+statements_check(Revision *rev, ScriptSection *section)
 {
-	resetStringInfo(buf);
-	appendBinaryStringInfo(buf, section->sql + span->start, span->len);
+	StatementScan *scan = statements_open(rev, section, true);
+
+	while (statements_next(scan) != NULL)
+		;
+	statements_close(scan);
 }
 
 /*
@@ -606,21 +595,20 @@ parse_one(const char *sql, const char *what, const char *detail)
 }
 
 /*
- * Before a statement of "list" runs: if standard_conforming_strings changed
- * since the section was split, parse it again and check it as at the split.
+ * Before a statement runs: if standard_conforming_strings changed since the
+ * section was split, parse it again and check it as at the split.
  */
 void
-statements_recheck(Revision *rev, const StatementList *list, const char *sql,
-				   int line)
+statements_recheck(Revision *rev, Statement *st)
 {
 	char	   *detail;
 
-	if (list->standard_strings == standard_conforming_strings)
+	if (st->standard_strings == standard_conforming_strings)
 		return;
-	detail = psprintf("File \"%s\", line %d.", rev->filename, line);
-	check_statement(rev, parse_one(sql, psprintf("a statement of revision \"%s\"", rev->id),
+	detail = psprintf("File \"%s\", line %d.", rev->filename, st->line);
+	check_statement(rev, parse_one(st->sql, psprintf("a statement of revision \"%s\"", rev->id),
 								   detail),
-					line);
+					st->line);
 }
 
 /*

@@ -8,31 +8,24 @@
 #ifndef FLEETMIG_STATEMENTS_H
 #define FLEETMIG_STATEMENTS_H
 
-#include "lib/stringinfo.h"
-
 #include "script.h"
 
-/* Where a statement of a section is, and the line of the file it starts at */
-typedef struct StatementSpan
+typedef struct Statement
 {
-	int			start;			/* offset in the section's SQL */
-	int			len;
-	int			line;
-} StatementSpan;
-
-/* The statements of a section, as statements_check() split them */
-typedef struct StatementList
-{
-	int			nspans;
-	StatementSpan *spans;
+	char	   *sql;
+	int			line;			/* line in the file where it starts */
+	bool		terminated;		/* followed by a semicolon in the file */
 	bool		standard_strings;	/* standard_conforming_strings when split */
-} StatementList;
+} Statement;
 
-extern StatementList *statements_check(Revision *rev, ScriptSection *section);
-extern void statements_text(ScriptSection *section, const StatementSpan *span,
-							StringInfo buf);
-extern void statements_recheck(Revision *rev, const StatementList *list,
-							   const char *sql, int line);
+typedef struct StatementScan StatementScan;
+
+extern StatementScan *statements_open(Revision *rev, ScriptSection *section,
+									  bool check);
+extern Statement *statements_next(StatementScan *scan);
+extern void statements_close(StatementScan *scan);
+extern void statements_check(Revision *rev, ScriptSection *section);
+extern void statements_recheck(Revision *rev, Statement *st);
 extern void statements_check_script(const char *sql);
 extern int	statements_skip_space_and_comments(const char *sql, int pos);
 
