@@ -140,7 +140,12 @@ split_error_callback(void *arg)
 
 /*
  * Where the statement really starts: after white space and comments, which
- * the grammar counts as part of it.
+ * the grammar counts as part of it.  Read as PostgreSQL's lexer reads them
+ * (scan.l): a "--" comment ends at a line feed or a carriage return, and
+ * only what every supported version reads as white space is skipped
+ * (vertical tab is white space from PostgreSQL 16 on).  Skipping less than
+ * the lexer leaves harmless white space in the statement; skipping more
+ * would cut off text that the grammar read as part of it.
  */
 int
 statements_skip_space_and_comments(const char *sql, int pos)
@@ -148,11 +153,11 @@ statements_skip_space_and_comments(const char *sql, int pos)
 	for (;;)
 	{
 		while (sql[pos] == ' ' || sql[pos] == '\t' || sql[pos] == '\n' ||
-			   sql[pos] == '\r' || sql[pos] == '\f' || sql[pos] == '\v')
+			   sql[pos] == '\r' || sql[pos] == '\f')
 			pos++;
 		if (sql[pos] == '-' && sql[pos + 1] == '-')
 		{
-			while (sql[pos] != '\0' && sql[pos] != '\n')
+			while (sql[pos] != '\0' && sql[pos] != '\n' && sql[pos] != '\r')
 				pos++;
 		}
 		else if (sql[pos] == '/' && sql[pos + 1] == '*')
@@ -476,7 +481,11 @@ make_statement(StatementScan *scan, const char *chunk, int start, int at, int en
 	Statement  *st = palloc(sizeof(Statement));
 
 	at = statements_skip_space_and_comments(chunk, at);
-	st->sql = pnstrdup(chunk + at, Max(end - at, 0));
+	/* the grammar read at least one token there */
+	if (at >= end)
+		elog(ERROR, "statement of revision \"%s\" at byte %d is empty after its comments",
+			 scan->rev->id, start + at);
+	st->sql = pnstrdup(chunk + at, end - at);
 	st->line = line_at(scan->section, &scan->line_pos, &scan->line, start + at);
 	st->terminated = terminated;
 	st->standard_strings = scan->standard_strings;
@@ -535,8 +544,18 @@ statements_next(StatementScan *scan)
 		scan->chunk_terminated = scan_to_semicolon(scan);
 		scan->done = !scan->chunk_terminated;
 		start = statements_skip_space_and_comments(scan->sql, scan->pos);
+		/*
+		 * Only white space and comments are left before the section's end
+		 * (the skip may read on into the file's next lines).  Before a ';'
+		 * the lexer found, no comment can reach past it.
+		 */
 		if (start > scan->end)
+		{
+			if (scan->chunk_terminated)
+				elog(ERROR, "comment in revision \"%s\" ends past the statement at byte %d",
+					 scan->rev->id, scan->end);
 			start = scan->end;
+		}
 		scan->pos = scan->end + 1;
 		if (start < scan->end)
 		{

@@ -5,7 +5,8 @@
 # symlink loop, a file name that is not UTF-8, a file over 64 MiB, a file
 # with a 4 MiB line, a chain of 10,000 revisions, directories the server
 # may write into (for create(), merge() and autogenerate), and the input
-# that the pre-scan and the symlink rule refuse (SPEC §9).
+# that the pre-scan and the symlink rule refuse (SPEC §9), and comments
+# that a lone carriage return ends.
 # Everything else becomes readable by the postgres OS user.
 set -euo pipefail
 fx=$1
@@ -190,9 +191,18 @@ ln -s archive/second.sql "$fx/input_link_inside/20240102_0000_bbbb00000002_secon
 printf '%s\n' "-- fleetmig:revision cccc00000003" "-- fleetmig:down_revision bbbb00000002" \
     "-- fleetmig:upgrade" "SELECT 3;" > "$fx/input_link_inside/archive/third.sql"
 ln -s ../input_link_inside/archive/third.sql "$fx/input_link_inside/20240103_0000_cccc00000003_third.sql"
+# comments that a lone carriage return ends, as PostgreSQL's lexer ends
+# them (git and editors would turn the byte into a line end): the
+# statement after each is read whole, none is cut short or dropped
+mkdir -p "$fx/statement_cr_comments" "$fx/statement_cr_comments_error"
+printf -- '-- fleetmig:revision aaaa00000001\n-- fleetmig:upgrade\nCREATE TABLE cr_marker (id int);\n--x\rCREATE TABLE cr_kept (id int);\n--y\rSELECT $q$\nDROP TABLE cr_marker --$q$ AS swallowed;\n' \
+    > "$fx/statement_cr_comments/20240101_0000_aaaa00000001_cr.sql"
+printf -- '-- fleetmig:revision aaaa00000001\n-- fleetmig:upgrade\nCREATE TABLE cr_before (id int);\n--z\rSELECT 1 / 0;\n' \
+    > "$fx/statement_cr_comments_error/20240101_0000_aaaa00000001_cr.sql"
 chmod -R a+rX "$fx"/input_nested_comments "$fx"/input_comment_depth_65 \
     "$fx"/input_comment_depth_64 "$fx"/input_ok_only \
     "$fx"/input_operator_run "$fx"/input_deep_parens "$fx"/input_parens_1000 \
     "$fx"/input_nested_body "$fx"/input_models_nested "$fx"/input_link_outside \
     "$fx"/input_models_link "$fx"/input_secret_inside "$fx"/input_link_outside_dir \
-    "$fx"/input_link_inside
+    "$fx"/input_link_inside "$fx"/statement_cr_comments \
+    "$fx"/statement_cr_comments_error

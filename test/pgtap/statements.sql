@@ -6,7 +6,7 @@
 -- show that each statement was read whole.
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(12);
+SELECT plan(20);
 SET LOCAL client_min_messages = warning;
 
 TRUNCATE fleetmig.version;
@@ -61,6 +61,37 @@ SELECT ok((SELECT version FROM before) = (SELECT array_agg(revision ORDER BY rev
           AND (SELECT log FROM before) = (SELECT array_agg(row(revision, direction, checksum)::text ORDER BY id) FROM fleetmig.log),
     'after the error fleetmig.version and fleetmig.log are as before');
 SELECT hasnt_function('boundary_twice', 'and the routine before the error was rolled back');
+
+-- a "--" comment ends at a lone carriage return, as PostgreSQL's lexer
+-- ends it: the statement after it is neither dropped nor cut short (the
+-- fixture's third statement would read as DROP TABLE cr_marker if the
+-- comment ran on to the line feed)
+TRUNCATE fleetmig.version;
+TRUNCATE fleetmig.log RESTART IDENTITY;
+\set dir :fixtures /statement_cr_comments
+SET fleetmig.migrations_dir = :'dir';
+SELECT is((SELECT count(*)::int FROM regexp_matches(fleetmig.upgrade_sql('head'),
+              'SELECT fleetmig\.script_statement\(', 'g')),
+    3, 'upgrade_sql() holds the 3 statements, the one after a comment ended by a carriage return too');
+SELECT unalike(fleetmig.upgrade_sql('head'), '%script_statement($fm$DROP%',
+    'no statement of the offline script starts inside the dollar quote');
+SELECT results_eq($$SELECT revision FROM fleetmig.upgrade('head')$$,
+    $$VALUES ('aaaa00000001'::text)$$, 'the revision with carriage-return comments applies');
+SELECT has_table('cr_kept', 'the statement after a comment ended by a carriage return ran');
+SELECT has_table('cr_marker', 'the text inside the dollar quote did not run as DROP TABLE');
+
+\set dir :fixtures /statement_cr_comments_error
+SET fleetmig.migrations_dir = :'dir';
+TRUNCATE fleetmig.version;
+TRUNCATE fleetmig.log RESTART IDENTITY;
+SELECT throws_ok($$SELECT * FROM fleetmig.upgrade('head')$$, '22012',
+    'division by zero', 'the statement after a carriage-return comment runs and fails');
+SELECT alike(pg_temp.error_context($$SELECT * FROM fleetmig.upgrade('head')$$),
+    '%revision aaaa00000001 (upgrade), file "20240101_0000_aaaa00000001_cr.sql", line 4%',
+    'its error names the line the statement is on');
+SELECT ok((SELECT count(*) FROM fleetmig.version) = 0 AND (SELECT count(*) FROM fleetmig.log) = 0
+          AND to_regclass('cr_before') IS NULL,
+    'after the error fleetmig.version, fleetmig.log and the schema are as before');
 
 SELECT * FROM finish();
 ROLLBACK;
