@@ -39,7 +39,9 @@
 #                          `psql -1 -f DIR.downgrade.sql`, both on a fresh copy
 #                          of a database that fleetmig upgraded to head
 # The ours/floor runs alternate (ours first on odd runs, the floor first on
-# even runs) with a CHECKPOINT and a sync before each pair.  The databases of
+# even runs) with a CHECKPOINT and a sync before each pair; beside the ratio of
+# the medians (the budget's), the table shows the median of each pair's own
+# ratio and their range, which tells how far the machine's noise reaches.  The databases of
 # all runs are made before the first run and checked and dropped after the
 # last: dropping thousands of relation files just before a run makes the
 # kernel's file creation several times slower and bimodal on some machines.
@@ -189,7 +191,7 @@ timed_backend() {
 # makes what run R needs, for every run before the first one; PREPARE_check R,
 # if defined, checks and drops it after the last.  "{r}" in the commands
 # stands for the run number.  The pair's order alternates.
-declare -A CPU
+declare -A CPU PAIRED
 side_by_side() {
     local op=$1 n=$2 prep=$3 ours=$4 floor=$5 r os=() fs=() ou=() osy=() fu=() fsy=() o f
     for ((r = 1; r <= RUNS; r++)); do
@@ -213,6 +215,13 @@ side_by_side() {
         done
     fi
     CPU["$op|$n"]="$(median "${ou[@]}") $(median "${osy[@]}") $(median "${fu[@]}") $(median "${fsy[@]}")"
+    # each round's own ratio: a machine that drifts during the row moves
+    # both sides of a pair together
+    local pr=()
+    for ((r = 0; r < RUNS; r++)); do
+        pr+=("$(awk -v a="${os[r]}" -v b="${fs[r]}" 'BEGIN { printf "%.6f", a / b }')")
+    done
+    PAIRED["$op|$n"]="$(median "${pr[@]}") $(printf '%s\n' "${pr[@]}" | sort -g | sed -n '1p;$p' | tr '\n' ' ')"
     record "$op" "$n" "$(median "${os[@]}")" "$(median "${fs[@]}")" "$(short "${os[@]}")" "$(short "${fs[@]}")"
 }
 PSQLS="psql -X -q -v ON_ERROR_STOP=1"
@@ -425,8 +434,8 @@ mba() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
 echo
 echo "fleetmig benchmarks (SPEC §11): median of $RUNS run(s), wall time of whole psql processes"
 echo
-printf '%-32s | %6s | %9s | %9s | %7s | %-17s | %s\n' operation N "ours (s)" "floor (s)" ratio budget runs
-printf '%s\n' "---------------------------------+--------+-----------+-----------+---------+-------------------+-----"
+printf '%-32s | %6s | %9s | %9s | %7s | %-17s | %-23s | %s\n' operation N "ours (s)" "floor (s)" ratio budget "paired (min-max)" runs
+printf '%s\n' "---------------------------------+--------+-----------+-----------+---------+-------------------+-------------------------+-----"
 for row in "${ROWS[@]}"; do
     IFS='|' read -r op n ours floor runs <<<"$row"
     ratio=$(awk -v a="$ours" -v b="$floor" 'BEGIN { printf "%.2fx", a / b }')
@@ -437,7 +446,9 @@ for row in "${ROWS[@]}"; do
     else
         bcol=-
     fi
-    printf '%-32s | %6s | %9.4f | %9.4f | %7s | %-17s | %s\n' "$op" "$n" "$ours" "$floor" "$ratio" "$bcol" "$runs"
+    read -r pmed pmin pmax <<<"${PAIRED["$op|$n"]}"
+    paired=$(awk -v m="$pmed" -v a="$pmin" -v b="$pmax" 'BEGIN { printf "%.2fx (%.2fx-%.2fx)", m, a, b }')
+    printf '%-32s | %6s | %9.4f | %9.4f | %7s | %-17s | %-23s | %s\n' "$op" "$n" "$ours" "$floor" "$ratio" "$bcol" "$paired" "$runs"
 done
 
 echo
