@@ -620,14 +620,22 @@ parse_one(const char *sql, const char *what, const char *detail)
 void
 statements_recheck(Revision *rev, Statement *st)
 {
+	MemoryContext cxt;
+	MemoryContext old;
 	char	   *detail;
 
 	if (st->standard_strings == standard_conforming_strings)
 		return;
+	/* the parse goes with the statement, not with the section's run */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig recheck",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
 	detail = psprintf("File \"%s\", line %d.", rev->filename, st->line);
 	check_statement(rev, parse_one(st->sql, psprintf("a statement of revision \"%s\"", rev->id),
 								   detail),
 					st->line);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 }
 
 /*
