@@ -40,6 +40,7 @@
 #include "checksum.h"
 #include "offline.h"
 #include "project.h"
+#include "scriptdir.h"
 #include "statements.h"
 
 /* The script being written */
@@ -308,7 +309,10 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
 
 /*
  * The script for "steps", which lead from the heads "from" to the state the
- * target "spec" names.
+ * target "spec" names.  Each revision's text is freed once its last step is
+ * in the script (the script holds it now), so that the files and the script
+ * are not held twice (SPEC §11): the caller reads no text of the map
+ * afterwards.
  */
 text *
 offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
@@ -320,10 +324,13 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	bool		up = (direction == STEP_UPGRADE);
 	bool		split = false;
 	MemoryContext step_cxt;
+	int		   *last_step = palloc(Max(map->nrevisions, 1) * sizeof(int));
 	ListCell   *lc;
 
 	foreach(lc, steps)
 		split |= !((Step *) lfirst(lc))->revision->transactional;
+	foreach(lc, steps)
+		last_step[((Step *) lfirst(lc))->revision->order] = foreach_current_index(lc);
 
 	/* the script is built in place as a text value: it may be large */
 	initStringInfo(&out.buf);
@@ -371,12 +378,15 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 									 ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, steps)
 	{
+		Step	   *step = lfirst(lc);
 		MemoryContext old = MemoryContextSwitchTo(step_cxt);
 
 		CHECK_FOR_INTERRUPTS();
-		append_step(&out, lfirst(lc), applied, up);
+		append_step(&out, step, applied, up);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(step_cxt);
+		if (last_step[step->revision->order] == foreach_current_index(lc))
+			scriptdir_free_text(step->revision);
 	}
 	MemoryContextDelete(step_cxt);
 

@@ -45,7 +45,9 @@ project_load(bool with_state)
 	files_cxt = GenerationContextCreate(CurrentMemoryContext, "fleetmig files",
 										ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(files_cxt);
-	project->map = revmap_build(scriptdir_load(&project->file_mode));
+	project->map = revmap_build(scriptdir_load(&project->file_mode,
+											   GenerationContextCreate(files_cxt, "fleetmig file texts",
+																	   ALLOCSET_DEFAULT_SIZES)));
 	MemoryContextSwitchTo(old);
 	rows = with_state ? state_read_version() : NIL;
 	foreach(lc, rows)

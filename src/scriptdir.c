@@ -271,10 +271,12 @@ list_sql_files(const char *dir, const SqlDirKind *kind, int *nnames)
  * Read and parse every migration file of the configured directory.  Returns
  * a List of Revision *, in file name order.  When file_mode is not NULL it
  * receives the permission bits of the migration files (of the first one),
- * or 0 when there is none.
+ * or 0 when there is none.  The files' texts go into "text_cxt", apart from
+ * what is parsed from them, so that a caller can free them one by one
+ * (scriptdir_free_text()) and see the memory go back.
  */
 List *
-scriptdir_load(mode_t *file_mode)
+scriptdir_load(mode_t *file_mode, MemoryContext text_cxt)
 {
 	const char *dir = scriptdir_path();
 	int			nnames;
@@ -289,10 +291,13 @@ scriptdir_load(mode_t *file_mode)
 		Size		len;
 		char	   *text;
 		Revision   *rev;
+		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(text_cxt);
 		text = read_sql_file(dir, names[i], &migrations_kind, &len, file_mode,
 							 &total);
+		MemoryContextSwitchTo(old);
 		if (text == NULL)
 			continue;
 		file_mode = NULL;
@@ -486,6 +491,22 @@ scriptdir_file_text(Revision *rev)
 	result = (struct varlena *) (rev->text - VARHDRSZ);
 	SET_VARSIZE(result, VARHDRSZ + rev->text_len);
 	return result;
+}
+
+/*
+ * Free the text of a revision read by scriptdir_load(), when nothing will
+ * read it or its sections again.
+ */
+void
+scriptdir_free_text(Revision *rev)
+{
+	Assert(rev->text_has_room);
+	pfree(rev->text - VARHDRSZ);
+	rev->text = NULL;
+	rev->text_len = 0;
+	rev->upgrade.sql = NULL;
+	rev->downgrade.sql = NULL;
+	rev->verify.sql = NULL;
 }
 
 /*

@@ -25,7 +25,8 @@ typedef struct ScriptFile
 } ScriptFile;
 
 extern const char *scriptdir_path(void);
-extern List *scriptdir_load(mode_t *file_mode);
+extern List *scriptdir_load(mode_t *file_mode, MemoryContext text_cxt);
+extern void scriptdir_free_text(Revision *rev);
 extern char *scriptdir_read_template(void);
 extern const char *scriptdir_models_path(void);
 extern bool scriptdir_models_exist(void);
