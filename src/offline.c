@@ -309,10 +309,10 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
 
 /*
  * The script for "steps", which lead from the heads "from" to the state the
- * target "spec" names.  Each revision's text is freed once its last step is
- * in the script (the script holds it now), so that the files and the script
- * are not held twice (SPEC §11): the caller reads no text of the map
- * afterwards.
+ * target "spec" names.  A plan has one step per revision at most, so each
+ * revision's text is freed once its step is in the script (the script holds
+ * it now), and the files and the script are not held twice (SPEC §11): the
+ * caller reads no text of the map afterwards.
  */
 text *
 offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
@@ -324,13 +324,10 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 	bool		up = (direction == STEP_UPGRADE);
 	bool		split = false;
 	MemoryContext step_cxt;
-	int		   *last_step = palloc(Max(map->nrevisions, 1) * sizeof(int));
 	ListCell   *lc;
 
 	foreach(lc, steps)
 		split |= !((Step *) lfirst(lc))->revision->transactional;
-	foreach(lc, steps)
-		last_step[((Step *) lfirst(lc))->revision->order] = foreach_current_index(lc);
 
 	/* the script is built in place as a text value: it may be large */
 	initStringInfo(&out.buf);
@@ -382,11 +379,12 @@ offline_script(RevisionMap *map, List *from, List *steps, const char *spec,
 		MemoryContext old = MemoryContextSwitchTo(step_cxt);
 
 		CHECK_FOR_INTERRUPTS();
+		if (step->revision->text == NULL)
+			elog(ERROR, "revision \"%s\" has two steps in one plan", step->revision->id);
 		append_step(&out, step, applied, up);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(step_cxt);
-		if (last_step[step->revision->order] == foreach_current_index(lc))
-			scriptdir_free_text(step->revision);
+		scriptdir_free_text(step->revision);
 	}
 	MemoryContextDelete(step_cxt);
 

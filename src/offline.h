@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * offline.h
- *	  Offline SQL scripts for upgrade_sql() and downgrade_sql().
+ *	  Offline SQL scripts for upgrade_sql() and downgrade_sql().  Building
+ *	  one frees the texts of the revisions it runs (see offline_script()).
  *
  *-------------------------------------------------------------------------
  */

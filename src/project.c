@@ -32,22 +32,25 @@ project_load(bool with_state)
 {
 	Project    *project = palloc0(sizeof(Project));
 	MemoryContext files_cxt;
+	MemoryContext texts_cxt;
 	MemoryContext old;
 	List	   *rows;
 	ListCell   *lc;
 
 	/*
-	 * The files' text and what is parsed from it live as long as the call
-	 * and are never freed one by one: a generation context packs them
-	 * without rounding each up to a power of two, which for small files
-	 * costs more than the text (SPEC §11's memory bound).
+	 * What is parsed from the files lives as long as the call and is never
+	 * freed piece by piece: a generation context packs it without rounding
+	 * each piece up to a power of two, which for small files costs more
+	 * than the text (SPEC §11's memory bound).  The texts go into a
+	 * generation context of their own, so that upgrade_sql() can hand
+	 * their blocks back as its script takes them over.
 	 */
 	files_cxt = GenerationContextCreate(CurrentMemoryContext, "fleetmig files",
 										ALLOCSET_DEFAULT_SIZES);
+	texts_cxt = GenerationContextCreate(files_cxt, "fleetmig file texts",
+										ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(files_cxt);
-	project->map = revmap_build(scriptdir_load(&project->file_mode,
-											   GenerationContextCreate(files_cxt, "fleetmig file texts",
-																	   ALLOCSET_DEFAULT_SIZES)));
+	project->map = revmap_build(scriptdir_load(&project->file_mode, texts_cxt));
 	MemoryContextSwitchTo(old);
 	rows = with_state ? state_read_version() : NIL;
 	foreach(lc, rows)

@@ -55,8 +55,8 @@ static char **list_sql_files(const char *dir, const SqlDirKind *kind,
 static void charge_directory_size(const char *dir, const char *name,
 								  const SqlDirKind *kind, Size total);
 static char *read_sql_file(const char *dir, const char *name,
-						   const SqlDirKind *kind, Size *len,
-						   mode_t *file_mode, Size *total);
+						   const SqlDirKind *kind, MemoryContext text_cxt,
+						   Size *len, mode_t *file_mode, Size *total);
 static int	compare_names(const void *a, const void *b);
 static void check_name_encoding(const char *name, const SqlDirKind *kind);
 static int	errcode_for_migration_file(int err);
@@ -291,13 +291,10 @@ scriptdir_load(mode_t *file_mode, MemoryContext text_cxt)
 		Size		len;
 		char	   *text;
 		Revision   *rev;
-		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(text_cxt);
-		text = read_sql_file(dir, names[i], &migrations_kind, &len, file_mode,
-							 &total);
-		MemoryContextSwitchTo(old);
+		text = read_sql_file(dir, names[i], &migrations_kind, text_cxt, &len,
+							 file_mode, &total);
 		if (text == NULL)
 			continue;
 		file_mode = NULL;
@@ -362,7 +359,8 @@ scriptdir_load_models(void)
 		PrescanSource source = {"model file", names[i], names[i], 1};
 
 		CHECK_FOR_INTERRUPTS();
-		file->text = read_sql_file(dir, names[i], &models_kind, &file->len, NULL,
+		file->text = read_sql_file(dir, names[i], &models_kind,
+								   CurrentMemoryContext, &file->len, NULL,
 								   &total);
 		if (file->text == NULL)
 			continue;
@@ -500,8 +498,7 @@ scriptdir_file_text(Revision *rev)
 void
 scriptdir_free_text(Revision *rev)
 {
-	Assert(rev->text_has_room);
-	pfree(rev->text - VARHDRSZ);
+	pfree(rev->text_has_room ? rev->text - VARHDRSZ : rev->text);
 	rev->text = NULL;
 	rev->text_len = 0;
 	rev->upgrade.sql = NULL;
@@ -517,7 +514,7 @@ scriptdir_free_text(Revision *rev)
  */
 static char *
 read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
-			  Size *len, mode_t *file_mode, Size *total)
+			  MemoryContext text_cxt, Size *len, mode_t *file_mode, Size *total)
 {
 	struct stat st;
 	bool		outside;
@@ -568,7 +565,7 @@ read_sql_file(const char *dir, const char *name, const SqlDirKind *kind,
 
 	/* room for a varlena header before the text: see scriptdir_file_text() */
 	size = (Size) st.st_size;
-	buf = (char *) palloc(VARHDRSZ + size + 1) + VARHDRSZ;
+	buf = (char *) MemoryContextAlloc(text_cxt, VARHDRSZ + size + 1) + VARHDRSZ;
 	for (;;)
 	{
 		ssize_t		r;
@@ -649,6 +646,6 @@ scriptdir_read_template(void)
 
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return NULL;
-	return read_sql_file(dir, SCRIPTDIR_TEMPLATE, &migrations_kind, &len, NULL,
-						 NULL);
+	return read_sql_file(dir, SCRIPTDIR_TEMPLATE, &migrations_kind,
+						 CurrentMemoryContext, &len, NULL, NULL);
 }
