@@ -39,11 +39,11 @@
 #                          `psql -1 -f DIR.downgrade.sql`, both on a fresh copy
 #                          of a database that fleetmig upgraded to head
 # The ours/floor runs alternate (ours first on odd runs, the floor first on
-# even runs) with a CHECKPOINT and a sync before each pair; beside the ratio of
-# the medians (the budget's), the table shows the median of each pair's own
-# ratio and their range, which tells how far the machine's noise reaches.  The databases of
-# all runs are made before the first run and checked and dropped after the
-# last: dropping thousands of relation files just before a run makes the
+# even runs) with a CHECKPOINT and a sync before each pair; beside the ratio
+# of the medians (the budget's), the table shows the median of each pair's
+# own ratio and their range, which tells how far the machine's noise
+# reaches.  The databases of all runs are made before the first run and
+# checked and dropped after the last: dropping thousands of relation files just before a run makes the
 # kernel's file creation several times slower and bimodal on some machines.
 # Beside the wall time, each run's backend CPU (user and system, from the
 # postmaster's cutime/cstime) is reported, to show where the time goes.
