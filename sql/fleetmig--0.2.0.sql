@@ -275,6 +275,18 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'fleetmig_script_statement'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
+-- After the statements of each step of an offline script: its rows in
+-- fleetmig.version and fleetmig.log, written as upgrade() writes them.
+CREATE FUNCTION fleetmig.script_record(
+    direction text,
+    revision text,
+    remove text[],
+    add text[],
+    script text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'fleetmig_script_record'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
 -- The last statement of an offline script: releases a session-level lock.
 CREATE FUNCTION fleetmig.script_unlock()
 RETURNS void
@@ -306,6 +318,7 @@ COMMENT ON PROCEDURE fleetmig.upgrade_each(text) IS 'Upgrade to a target with a 
 COMMENT ON PROCEDURE fleetmig.downgrade_each(text) IS 'Downgrade to a target with a commit after every step';
 COMMENT ON FUNCTION fleetmig.script_guard(boolean, text[], text[]) IS 'First statement of an offline script: checks the caller, takes fleetmig''s lock, and refuses unless the database is where the script starts';
 COMMENT ON FUNCTION fleetmig.script_statement(text) IS 'A statement of an offline script on its way to \gexec, refused unless it reads as the one statement upgrade() would run';
+COMMENT ON FUNCTION fleetmig.script_record(text, text, text[], text[], text) IS 'After the statements of a step of an offline script: writes its rows to fleetmig.version and fleetmig.log, with the checksum of the file text it is given';
 COMMENT ON FUNCTION fleetmig.script_unlock() IS 'Last statement of an offline script: releases its session-level lock';
 
 -- Nothing runs without a GRANT: see "Privileges" in README.md.

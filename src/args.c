@@ -37,6 +37,17 @@ args_text(FunctionCallInfo fcinfo, int n, const char *name)
 }
 
 /*
+ * Text argument n as a text value, not copied (it may be a file's text),
+ * which must not be NULL.
+ */
+text *
+args_text_value(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	require_not_null(fcinfo, n, name);
+	return PG_GETARG_TEXT_PP(n);
+}
+
+/*
  * Boolean argument n, which must not be NULL.
  */
 bool

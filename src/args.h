@@ -12,6 +12,7 @@
 #include "nodes/pg_list.h"
 
 extern char *args_text(FunctionCallInfo fcinfo, int n, const char *name);
+extern text *args_text_value(FunctionCallInfo fcinfo, int n, const char *name);
 extern bool args_bool(FunctionCallInfo fcinfo, int n, const char *name);
 extern List *args_text_array(FunctionCallInfo fcinfo, int n, const char *name);
 

@@ -59,6 +59,7 @@ static void append_guard(StringInfo buf, RevisionMap *map, List *from,
 						 bool session);
 static void append_step(OfflineScript *out, Step *step, bool *applied,
 						bool up);
+static void append_id_array(StringInfo buf, List *revisions);
 static char *describe_heads(List *heads);
 static List *heads_after(RevisionMap *map, List *from, List *steps);
 
@@ -139,6 +140,30 @@ append_literal(StringInfo buf, const char *s)
 	appendStringInfoString(buf, tag);
 }
 
+/*
+ * ", ARRAY[<id>, ...]" of revisions, or ", '{}'" for none: an argument of
+ * script_record().
+ */
+static void
+append_id_array(StringInfo buf, List *revisions)
+{
+	ListCell   *lc;
+
+	if (revisions == NIL)
+	{
+		appendStringInfoString(buf, ", '{}'");
+		return;
+	}
+	appendStringInfoString(buf, ", ARRAY[");
+	foreach(lc, revisions)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(buf, ", ");
+		append_literal(buf, ((Revision *) lfirst(lc))->id);
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 static char *
 describe_heads(List *heads)
 {
@@ -146,13 +171,19 @@ describe_heads(List *heads)
 }
 
 /*
- * The heads once "steps" have run from "from".
+ * The heads once "steps" have run from "from".  The rows of each step are
+ * worked out and dropped in a context of their own: they would add up to
+ * hundreds of bytes per step.
  */
 static List *
 heads_after(RevisionMap *map, List *from, List *steps)
 {
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig heads after",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	bool	   *applied = project_applied_mask(map, from);
 	List	   *after = NIL;
+	List	   *heads;
 	ListCell   *lc;
 
 	foreach(lc, steps)
@@ -160,14 +191,21 @@ heads_after(RevisionMap *map, List *from, List *steps)
 		List	   *remove;
 		List	   *add;
 
+		CHECK_FOR_INTERRUPTS();
 		plan_step_rows(lfirst(lc), applied, &remove, &add);
+		list_free(remove);
+		list_free(add);
 	}
 	for (int i = 0; i < map->nrevisions; i++)
 	{
 		if (applied[i])
 			after = lappend(after, map->revisions[i]);
 	}
-	return plan_heads_of(map, after);
+	heads = plan_heads_of(map, after);
+	MemoryContextSwitchTo(old);
+	heads = list_copy(heads);
+	MemoryContextDelete(cxt);
+	return heads;
 }
 
 /*
@@ -248,7 +286,6 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
 	StringInfoData text;
 	List	   *remove;
 	List	   *add;
-	ListCell   *lc;
 
 	initStringInfo(&text);
 	appendStringInfo(&text, "\n-- Running %s ", up ? "upgrade" : "downgrade");
@@ -274,26 +311,12 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
 	}
 
 	plan_step_rows(step, applied, &remove, &add);
-	foreach(lc, remove)
-	{
-		appendStringInfoString(&text,
-							   "DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) ");
-		append_literal(&text, ((Revision *) lfirst(lc))->id);
-		appendStringInfoString(&text, "::pg_catalog.text;\n");
-	}
-	foreach(lc, add)
-	{
-		appendStringInfoString(&text, "INSERT INTO fleetmig.version (revision) VALUES (");
-		append_literal(&text, ((Revision *) lfirst(lc))->id);
-		appendStringInfoString(&text, ");\n");
-	}
-	emit(out, &text);
-	appendStringInfoString(&text,
-						   "INSERT INTO fleetmig.log (revision, direction, checksum, script, applied_by, applied_at)\nVALUES (");
+	appendStringInfo(&text, "SELECT fleetmig.script_record('%s', ",
+					 up ? "upgrade" : "downgrade");
 	append_literal(&text, rev->id);
-	appendStringInfo(&text, ", '%s', ", up ? "upgrade" : "downgrade");
-	append_literal(&text, checksum_sha256_hex(rev->text, rev->text_len));
-	appendStringInfoString(&text, ", ");
+	append_id_array(&text, remove);
+	append_id_array(&text, add);
+	appendStringInfoString(&text, ",\n");
 
 	/*
 	 * The file's text goes straight into the script, not through "text":
@@ -303,7 +326,7 @@ append_step(OfflineScript *out, Step *step, bool *applied, bool up)
 		appendStringInfoString(&out->buf, "\\encoding :fleetmig_encoding\n");
 	appendBinaryStringInfo(&out->buf, text.data, text.len);
 	append_literal(&out->buf, rev->text);
-	appendStringInfoString(&out->buf, ", CURRENT_USER, pg_catalog.clock_timestamp());\n");
+	appendStringInfoString(&out->buf, ");\n");
 	pfree(text.data);
 }
 

@@ -14,6 +14,9 @@
  * fleetmig.verify_checksums is off).  Each statement of a migration goes
  * through script_statement() on its way to psql's \gexec, which refuses
  * it unless it still reads as one statement that upgrade() would run.
+ * After a step's statements, script_record() writes its rows to
+ * fleetmig.version and fleetmig.log as upgrade() does, the checksum taken
+ * of the file text the script passes.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,8 +31,10 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 
 #include "args.h"
+#include "checksum.h"
 #include "fleetmig.h"
 #include "script.h"
 #include "state.h"
@@ -38,6 +43,7 @@
 PG_FUNCTION_INFO_V1(fleetmig_script_guard);
 PG_FUNCTION_INFO_V1(fleetmig_script_unlock);
 PG_FUNCTION_INFO_V1(fleetmig_script_statement);
+PG_FUNCTION_INFO_V1(fleetmig_script_record);
 
 /*
  * How many times this session took fleetmig's lock for a script (an abort
@@ -56,6 +62,7 @@ static char *quoted_list(List *strings);
 static void require_writer(void);
 static int	compare_strings(const ListCell *a, const ListCell *b);
 static void check_state(List *heads, List *applied);
+static List *checked_ids(List *ids, const char *name);
 
 /*
  * "a", "b" -- or base for none.
@@ -243,4 +250,63 @@ fleetmig_script_statement(PG_FUNCTION_ARGS)
 
 	statements_check_script(sql);
 	PG_RETURN_TEXT_P(cstring_to_text(sql));
+}
+
+/*
+ * The revision ids of argument "name", each of which must be one.
+ */
+static List *
+checked_ids(List *ids, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, ids)
+	{
+		if (!script_valid_name(lfirst(lc)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid revision id \"%s\" in %s", (char *) lfirst(lc), name)));
+	}
+	return ids;
+}
+
+/*
+ * script_record(direction, revision, remove, add, script): the state
+ * writes of one step of an offline script, under the lock script_guard()
+ * took: the version rows "remove" go, "add" come, and the log gets the
+ * step's row with the file's text "script", its checksum, the caller and
+ * the time now.
+ */
+Datum
+fleetmig_script_record(PG_FUNCTION_ARGS)
+{
+	char	   *direction = args_text(fcinfo, 0, "direction");
+	char	   *revision = args_text(fcinfo, 1, "revision");
+	List	   *remove = checked_ids(args_text_array(fcinfo, 2, "remove"), "remove");
+	List	   *add = checked_ids(args_text_array(fcinfo, 3, "add"), "add");
+	text	   *script = args_text_value(fcinfo, 4, "script");
+	StateLogRow row;
+
+	if (strcmp(direction, "upgrade") != 0 && strcmp(direction, "downgrade") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid direction \"%s\"", direction),
+				 errhint("A step of a script is an upgrade or a downgrade.")));
+	checked_ids(list_make1(revision), "revision");
+	require_writer();
+	if (!state_lock_held())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("fleetmig's lock is not held"),
+				 errdetail("script_record() writes a step of an offline script, after fleetmig.script_guard() took the lock."),
+				 errhint("Run the whole script that fleetmig.upgrade_sql() or fleetmig.downgrade_sql() wrote.")));
+
+	row.revision = revision;
+	row.direction = direction;
+	row.checksum = checksum_sha256_hex(VARDATA_ANY(script), VARSIZE_ANY_EXHDR(script));
+	row.script = script;
+	row.applied_at = GetCurrentTimestamp();
+	row.duration = NULL;
+	state_apply(remove, add, list_make1(&row));
+	PG_RETURN_VOID();
 }

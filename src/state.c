@@ -249,6 +249,23 @@ state_session_locks(void)
 }
 
 /*
+ * Whether this backend holds fleetmig's lock, for the transaction or the
+ * session.
+ */
+bool
+state_lock_held(void)
+{
+	LOCKTAG		tag;
+
+	state_locktag(&tag);
+#if PG_VERSION_NUM >= 170000
+	return LockHeldByMe(&tag, STATE_LOCK_MODE, false);
+#else
+	return LockHeldByMe(&tag, STATE_LOCK_MODE);
+#endif
+}
+
+/*
  * The owner of fleetmig.version: the role fleetmig's own reads and writes
  * run as.
  */

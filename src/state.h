@@ -53,6 +53,7 @@ extern void state_lock(void);
 extern void state_lock_session(void);
 extern void state_unlock_session(void);
 extern int	state_session_locks(void);
+extern bool state_lock_held(void);
 extern Oid	state_owner(void);
 extern void state_check_snapshot(void);
 extern List *state_read_checksums(void);

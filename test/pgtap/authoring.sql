@@ -393,12 +393,17 @@ SELECT is(cardinality(pg_temp.steps(:'up_script', 'upgrade')), :nrevs::int,
     'upgrade_sql: one "-- Running upgrade" line per revision');
 SELECT is(pg_temp.steps(:'up_script', 'upgrade'), :'real_up'::text[],
     'upgrade_sql: the steps of upgrade(head) from base, in its order');
-SELECT is(pg_temp.lines(:'up_script', 'INSERT INTO fleetmig.version (revision) VALUES ('),
-    (SELECT array_agg(format('$fm$%s$fm$);', r)) FROM unnest(pg_temp.steps(:'up_script', 'upgrade')) r),
-    'upgrade_sql: each step inserts its revision into fleetmig.version');
-SELECT is(cardinality(pg_temp.lines(:'up_script', 'INSERT INTO fleetmig.log ')), :nrevs::int,
-    'upgrade_sql: each step writes fleetmig.log');
-SELECT is(cardinality(pg_temp.lines(:'up_script', 'DELETE FROM fleetmig.version ')), :nrevs - 1,
+SELECT is((SELECT array_agg(substring(l FROM '^\$fm\$([0-9a-f]{12})\$fm\$, ') ORDER BY n)
+             FROM unnest(pg_temp.lines(:'up_script', 'SELECT fleetmig.script_record(''upgrade'', ')) WITH ORDINALITY AS s(l, n)),
+    pg_temp.steps(:'up_script', 'upgrade'),
+    'upgrade_sql: each step records its revision in fleetmig.log, in the order of the steps');
+SELECT is((SELECT count(*)::int
+             FROM unnest(pg_temp.lines(:'up_script', 'SELECT fleetmig.script_record(''upgrade'', ')) l
+            WHERE right(l, 30) <> format(', ARRAY[$fm$%s$fm$],', substring(l FROM '^\$fm\$([0-9a-f]{12})\$fm\$, '))),
+    0, 'upgrade_sql: each step adds its revision to fleetmig.version');
+SELECT is((SELECT sum((length(l) - length(replace(l, '$fm$', ''))) / 8 - 2)::int
+             FROM unnest(pg_temp.lines(:'up_script', 'SELECT fleetmig.script_record(''upgrade'', ')) l),
+    :nrevs - 1,
     'upgrade_sql: the steps take the revisions below them out of fleetmig.version');
 SELECT ok(position(format(E'\n-- Running upgrade <base> -> %s, create base\n', :'base') IN :'up_script') > 0,
     'upgrade_sql: the first step is from <base>');
@@ -427,8 +432,10 @@ SELECT is((SELECT array_agg(x ORDER BY n DESC) FROM unnest(pg_temp.steps(:'down_
     (SELECT array_agg(x ORDER BY n) FROM unnest(pg_temp.steps(:'up_script', 'upgrade')) WITH ORDINALITY AS s(x, n)
             WHERE x IN (SELECT pg_temp.rev_of(path) FROM hostile)),
     'downgrade_sql: a line of revisions goes down in the reverse order of the upgrade');
-SELECT is(pg_temp.lines(:'down_script', 'DELETE FROM fleetmig.version WHERE revision OPERATOR(pg_catalog.=) '),
-    (SELECT array_agg(format('$fm$%s$fm$::pg_catalog.text;', r) ORDER BY n) FROM unnest(pg_temp.steps(:'down_script', 'downgrade')) WITH ORDINALITY AS s(r, n)),
+SELECT is((SELECT array_agg(substring(l FROM '^\$fm\$([0-9a-f]{12})\$fm\$, ') ORDER BY n)
+             FROM unnest(pg_temp.lines(:'down_script', 'SELECT fleetmig.script_record(''downgrade'', ')) WITH ORDINALITY AS s(l, n)
+            WHERE starts_with(l, format('$fm$%1$s$fm$, ARRAY[$fm$%1$s$fm$]', substring(l FROM '^\$fm\$([0-9a-f]{12})\$fm\$, ')))),
+    pg_temp.steps(:'down_script', 'downgrade'),
     'downgrade_sql: each step takes its revision out of fleetmig.version');
 SELECT is(pg_temp.version(), pg_temp.rev_of(:'writer_path'), 'offline: generating scripts changed nothing');
 

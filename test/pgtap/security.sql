@@ -10,7 +10,7 @@
 -- test/specs/lock_squat.spec.)
 \getenv fixtures FLEETMIG_FIXTURES
 BEGIN;
-SELECT plan(48);
+SELECT plan(61);
 
 CREATE FUNCTION pg_temp.state() RETURNS text
 LANGUAGE sql AS $f$
@@ -68,6 +68,11 @@ SELECT is(:'guard_granted'::text, '42501: permission denied to run a fleetmig sc
 SELECT is((SELECT count(*)::int FROM pg_locks WHERE pid = pg_backend_pid()
             AND relation = 'fleetmig.version'::regclass AND mode = 'ShareUpdateExclusiveLock'),
     0, 'the refused guard holds no lock');
+SELECT pg_temp.state() AS unlocked_before \gset
+SELECT throws_ok($$SELECT fleetmig.script_record('upgrade', 'zzzz00000009', '{}', ARRAY['zzzz00000009'], 'x')$$,
+    '55000', 'fleetmig''s lock is not held',
+    'script_record() writes nothing unless a script''s guard took the lock (nothing here took it yet)');
+SELECT is(pg_temp.state(), :'unlocked_before', 'the refused script_record() wrote nothing');
 
 \set dir :fixtures /checksum_original
 SET fleetmig.migrations_dir = :'dir';
@@ -203,6 +208,43 @@ ROLLBACK TO SAVEPOINT ro2;
 RESET fleetmig.models_dir;
 SELECT is((SELECT context FROM pg_settings WHERE name = 'fleetmig.check_drift'), 'user',
     'fleetmig.check_drift is a setting for anyone');
+
+--
+-- script_record(): an offline script's state writes, only under its lock
+--
+SELECT pg_temp.state() AS record_before \gset
+SET LOCAL ROLE fleetmig_security_nobody;
+SELECT pg_temp.try($$SELECT fleetmig.script_record('upgrade', 'zzzz00000009', '{}', ARRAY['zzzz00000009'], 'x')$$) AS record_ungranted \gset
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION fleetmig.script_record(text, text, text[], text[], text) TO fleetmig_security_nobody;
+SET LOCAL ROLE fleetmig_security_nobody;
+SELECT pg_temp.try($$SELECT fleetmig.script_record('upgrade', 'zzzz00000009', '{}', ARRAY['zzzz00000009'], 'x')$$) AS record_granted \gset
+RESET ROLE;
+SELECT is(:'record_ungranted'::text, '42501: permission denied for function script_record',
+    'script_record() is not for a role that was not granted it');
+SELECT is(:'record_granted'::text, '42501: permission denied to run a fleetmig script',
+    'nor, when granted EXECUTE, for a role that may not write the state');
+SAVEPOINT record;
+SELECT lives_ok($$SELECT fleetmig.script_guard(false, (SELECT coalesce(array_agg(revision), '{}') FROM fleetmig.version), '{}')$$,
+    'script_record: the guard takes the lock');
+SELECT throws_ok($$SELECT fleetmig.script_record('sideways', 'zzzz00000009', '{}', ARRAY['zzzz00000009'], 'x')$$,
+    '22023', 'invalid direction "sideways"', 'script_record() refuses a direction other than upgrade or downgrade');
+SELECT throws_ok($$SELECT fleetmig.script_record('upgrade', 'zzzz00000009', '{}', ARRAY['zzzz 0009'], 'x')$$,
+    '22023', 'invalid revision id "zzzz 0009" in add', 'script_record() refuses what is not a revision id');
+SELECT throws_ok($$SELECT fleetmig.script_record('upgrade', 'zzzz00000009', '{}', ARRAY['zzzz00000009'], NULL)$$,
+    '22004', 'script must not be NULL', 'script_record() refuses a NULL file text');
+SELECT is(pg_temp.state(), :'record_before', 'the refused calls changed nothing');
+SELECT lives_ok($$SELECT fleetmig.script_record('upgrade', 'zzzz00000009', '{}', ARRAY['zzzz00000009'], E'-- the file\n')$$,
+    'script_record() under the lock');
+SELECT is((SELECT array_agg(revision) FROM fleetmig.version WHERE revision = 'zzzz00000009'), ARRAY['zzzz00000009'],
+    'script_record() adds the version row');
+SELECT is((SELECT format('%s %s %s %s %s %s', revision, direction, checksum = encode(sha256(convert_to(script, 'UTF8')), 'hex'),
+                         script = E'-- the file\n', applied_by = current_user, duration IS NULL)
+             FROM fleetmig.log ORDER BY id DESC LIMIT 1),
+    'zzzz00000009 upgrade t t t t',
+    'script_record() writes the log row: the checksum of the text it got, the text, the caller');
+ROLLBACK TO SAVEPOINT record;
+SELECT is(pg_temp.state(), :'record_before', 'script_record: the test left the state as it was');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -119,10 +119,10 @@ is "fleetmig.version and fleetmig.log are as before the update" "$state_before" 
     "$(q -c "SELECT revision FROM fleetmig.version" -c "SELECT id, revision, direction, checksum, applied_by FROM fleetmig.log ORDER BY id")"
 is "the grants on the functions of 0.1.0 are as before the update" "$grants_before" \
     "$(q -c "SELECT p.oid::regprocedure, p.proacl FROM pg_proc p WHERE p.pronamespace = 'fleetmig'::regnamespace
-              AND p.proname NOT IN ('script_guard', 'script_statement', 'script_unlock') ORDER BY p.oid::regprocedure::text COLLATE \"C\"")"
+              AND p.proname NOT IN ('script_guard', 'script_statement', 'script_record', 'script_unlock') ORDER BY p.oid::regprocedure::text COLLATE \"C\"")"
 is "the new functions are revoked from PUBLIC" "f|f" \
     "$(q -c "SELECT bool_or(has_function_privilege('public', p.oid, 'EXECUTE')), bool_or(has_function_privilege('$DEPLOYER', p.oid, 'EXECUTE'))
-              FROM pg_proc p WHERE p.pronamespace = 'fleetmig'::regnamespace AND p.proname IN ('script_guard', 'script_statement', 'script_unlock')")"
+              FROM pg_proc p WHERE p.pronamespace = 'fleetmig'::regnamespace AND p.proname IN ('script_guard', 'script_statement', 'script_record', 'script_unlock')")"
 refused "0.2.0: upgrade(NULL) is an error (22004)" 'ERROR:  target must not be NULL' \
     -c "SET ROLE $DEPLOYER" -c "SELECT * FROM fleetmig.upgrade(NULL)"
 if q -c "SET ROLE $DEPLOYER" -c "SELECT count(*) FROM fleetmig.upgrade('head')" >"$TMP/out.log" 2>&1; then
