@@ -34,6 +34,9 @@ static uint32 name_hash(const void *key, Size keysize);
 static int	name_match(const void *key1, const void *key2, Size keysize);
 
 static HTAB *create_name_table(const char *name, int size);
+static List *exact_list(int n);
+static Revision *resolve_edge(RevisionMap *map, Revision *rev, const char *name,
+							  bool is_parent);
 static void link_revisions(RevisionMap *map, List *revisions);
 static void sort_topologically(RevisionMap *map, List *revisions);
 static void report_cycle(List *revisions);
@@ -139,51 +142,118 @@ revmap_build(List *revisions)
 }
 
 /*
- * Resolve down_revision and depends_on into graph edges.
+ * An empty list with room for exactly n cells, for lappend() to fill: a
+ * list that lappend() starts holds five, which for the one parent and one
+ * child most revisions have would be most of what a revision costs (SPEC
+ * §11).  list.c makes lists of exactly their length itself when built with
+ * DEBUG_LIST_MEMORY_USAGE, so every list operation works on these.  NIL
+ * for none: a list is never left empty.
+ */
+static List *
+exact_list(int n)
+{
+	List	   *list;
+
+	if (n == 0)
+		return NIL;
+	list = palloc(offsetof(List, initial_elements) + n * sizeof(ListCell));
+	list->type = T_List;
+	list->length = 0;
+	list->max_length = n;
+	list->elements = list->initial_elements;
+	return list;
+}
+
+/*
+ * The revision a down_revision or depends_on entry names.
+ */
+static Revision *
+resolve_edge(RevisionMap *map, Revision *rev, const char *name, bool is_parent)
+{
+	Revision   *target = revmap_get(map, name);
+
+	if (target == NULL && !is_parent)
+		target = revmap_get_label(map, name);
+	if (target == NULL && is_parent)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" referenced from revision \"%s\" is not present",
+						name, rev->id),
+				 errdetail("File \"%s\", line %d.",
+						   rev->filename, rev->down_revision_line),
+				 errhint("No migration file defines it as its revision.")));
+	if (target == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" referenced from revision \"%s\" is not present",
+						name, rev->id),
+				 errdetail("File \"%s\", line %d.",
+						   rev->filename, rev->depends_on_line),
+				 errhint("A depends_on entry names a revision id or a branch label.")));
+	return target;
+}
+
+/*
+ * Resolve down_revision and depends_on into graph edges: a first pass
+ * counts the children and dependents of each revision, so that every edge
+ * list is allocated at its length.
  */
 static void
 link_revisions(RevisionMap *map, List *revisions)
 {
+	int			n = list_length(revisions);
+	int		   *nchildren = palloc0(Max(n, 1) * sizeof(int));
+	int		   *ndependents = palloc0(Max(n, 1) * sizeof(int));
 	ListCell   *lc;
+
+	/* borrow order as the index into the counts until it is assigned */
+	foreach(lc, revisions)
+		((Revision *) lfirst(lc))->order = foreach_current_index(lc);
+	foreach(lc, revisions)
+	{
+		Revision   *rev = lfirst(lc);
+		ListCell   *lc2;
+
+		CHECK_FOR_INTERRUPTS();
+		foreach(lc2, rev->down_revisions)
+			nchildren[resolve_edge(map, rev, lfirst(lc2), true)->order]++;
+		foreach(lc2, rev->depends_on)
+			ndependents[resolve_edge(map, rev, lfirst(lc2), false)->order]++;
+	}
+	foreach(lc, revisions)
+	{
+		Revision   *rev = lfirst(lc);
+		int			i = foreach_current_index(lc);
+
+		rev->parents = exact_list(list_length(rev->down_revisions));
+		rev->dependencies = exact_list(list_length(rev->depends_on));
+		rev->children = exact_list(nchildren[i]);
+		rev->dependents = exact_list(ndependents[i]);
+	}
 
 	foreach(lc, revisions)
 	{
 		Revision   *rev = lfirst(lc);
 		ListCell   *lc2;
 
+		CHECK_FOR_INTERRUPTS();
 		foreach(lc2, rev->down_revisions)
 		{
-			Revision   *parent = revmap_get(map, lfirst(lc2));
+			Revision   *parent = resolve_edge(map, rev, lfirst(lc2), true);
 
-			if (parent == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("revision \"%s\" referenced from revision \"%s\" is not present",
-								(char *) lfirst(lc2), rev->id),
-						 errdetail("File \"%s\", line %d.",
-								   rev->filename, rev->down_revision_line),
-						 errhint("No migration file defines it as its revision.")));
 			rev->parents = lappend(rev->parents, parent);
 			parent->children = lappend(parent->children, rev);
 		}
 		foreach(lc2, rev->depends_on)
 		{
-			Revision   *dep = revmap_get(map, lfirst(lc2));
+			Revision   *dep = resolve_edge(map, rev, lfirst(lc2), false);
 
-			if (dep == NULL)
-				dep = revmap_get_label(map, lfirst(lc2));
-			if (dep == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("revision \"%s\" referenced from revision \"%s\" is not present",
-								(char *) lfirst(lc2), rev->id),
-						 errdetail("File \"%s\", line %d.",
-								   rev->filename, rev->depends_on_line),
-						 errhint("A depends_on entry names a revision id or a branch label.")));
 			rev->dependencies = lappend(rev->dependencies, dep);
 			dep->dependents = lappend(dep->dependents, rev);
 		}
 	}
+	pfree(nchildren);
+	pfree(ndependents);
 
 	foreach(lc, revisions)
 	{

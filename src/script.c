@@ -196,6 +196,103 @@ script_normalize(char *buf, Size *len)
 }
 
 /*
+ * Bytes that pack_names() takes for a list of names: the list, then the
+ * strings, each part MAXALIGNed.
+ */
+static Size
+packed_names_size(List *names)
+{
+	Size		strings = 0;
+	ListCell   *lc;
+
+	if (names == NIL)
+		return 0;
+	foreach(lc, names)
+		strings += strlen(lfirst(lc)) + 1;
+	return MAXALIGN(offsetof(List, initial_elements) +
+					list_length(names) * sizeof(ListCell)) + MAXALIGN(strings);
+}
+
+/*
+ * Copy a list of names to "*at" (MAXALIGNed): the list at its length, then
+ * the strings; "*at" moves on to the next MAXALIGNed byte.
+ */
+static List *
+pack_names(List *names, char **at)
+{
+	List	   *list;
+	char	   *strings;
+	ListCell   *lc;
+
+	if (names == NIL)
+		return NIL;
+	list = (List *) *at;
+	list->type = T_List;
+	list->length = list->max_length = list_length(names);
+	list->elements = list->initial_elements;
+	strings = *at + MAXALIGN(offsetof(List, initial_elements) +
+							 list_length(names) * sizeof(ListCell));
+	foreach(lc, names)
+	{
+		Size		len = strlen(lfirst(lc)) + 1;
+
+		memcpy(strings, lfirst(lc), len);
+		list->elements[foreach_current_index(lc)].ptr_value = strings;
+		strings += len;
+	}
+	*at = (char *) MAXALIGN(strings);
+	return list;
+}
+
+static char *
+pack_string(const char *s, char **at)
+{
+	char	   *copy = *at;
+	Size		len;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s) + 1;
+	memcpy(copy, s, len);
+	*at += len;
+	return copy;
+}
+
+/*
+ * A copy of a parsed revision in one allocation of the current memory
+ * context: the Revision, its strings and its lists of names (SPEC §11: for
+ * a small file, a chunk header for each would cost more than its text).
+ * The lists are read, never changed: they are not chunks of their own, and
+ * a list operation that grows them would fail.  The text, the file name
+ * and the sections stay where they are; the graph is not built yet.
+ */
+Revision *
+script_pack(const Revision *rev)
+{
+	Size		size = MAXALIGN(sizeof(Revision)) +
+		packed_names_size(rev->down_revisions) +
+		packed_names_size(rev->branch_labels) +
+		packed_names_size(rev->depends_on) +
+		strlen(rev->id) + 1 +
+		(rev->message ? strlen(rev->message) + 1 : 0) +
+		(rev->created ? strlen(rev->created) + 1 : 0);
+	Revision   *copy = palloc(size);
+	char	   *at = (char *) copy + MAXALIGN(sizeof(Revision));
+
+	Assert(rev->parents == NIL && rev->children == NIL);
+	*copy = *rev;
+	/* the lists first, where they are aligned, then the strings */
+	copy->down_revisions = pack_names(rev->down_revisions, &at);
+	copy->branch_labels = pack_names(rev->branch_labels, &at);
+	copy->depends_on = pack_names(rev->depends_on, &at);
+	copy->id = pack_string(rev->id, &at);
+	copy->message = pack_string(rev->message, &at);
+	copy->created = pack_string(rev->created, &at);
+	Assert(at <= (char *) copy + size);
+	return copy;
+}
+
+/*
  * Parse a migration file.  "text" must be normalised and NUL-terminated at
  * text[len]; the Revision keeps pointers to it and to "filename", which
  * must live as long as the Revision.  Any violation of SPEC §2

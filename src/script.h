@@ -68,6 +68,7 @@ typedef struct Revision
 
 extern void script_normalize(char *buf, Size *len);
 extern Revision *script_parse(const char *filename, char *text, Size len);
+extern Revision *script_pack(const Revision *rev);
 extern bool script_valid_name(const char *name);
 extern bool script_reserved_name(const char *name);
 

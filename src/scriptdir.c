@@ -31,6 +31,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "fleetmig.h"
@@ -283,14 +284,19 @@ scriptdir_load(mode_t *file_mode, MemoryContext text_cxt)
 	char	  **names = list_sql_files(dir, &migrations_kind, &nnames);
 	List	   *result = NIL;
 	Size		total = 0;
+	MemoryContext parse_cxt;
 
 	if (file_mode != NULL)
 		*file_mode = 0;
+	/* a file is parsed here, then packed where the caller keeps it */
+	parse_cxt = AllocSetContextCreate(CurrentMemoryContext, "fleetmig parse",
+									  ALLOCSET_SMALL_SIZES);
 	for (int i = 0; i < nnames; i++)
 	{
 		Size		len;
 		char	   *text;
 		Revision   *rev;
+		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
 		text = read_sql_file(dir, names[i], &migrations_kind, text_cxt, &len,
@@ -298,10 +304,15 @@ scriptdir_load(mode_t *file_mode, MemoryContext text_cxt)
 		if (text == NULL)
 			continue;
 		file_mode = NULL;
+		old = MemoryContextSwitchTo(parse_cxt);
 		rev = script_parse(names[i], text, len);
+		MemoryContextSwitchTo(old);
+		rev = script_pack(rev);
+		MemoryContextReset(parse_cxt);
 		rev->text_has_room = true;
 		result = lappend(result, rev);
 	}
+	MemoryContextDelete(parse_cxt);
 	return result;
 }
 

@@ -172,6 +172,46 @@ check_section(const ScriptSection *section, const char *text, Size len,
 }
 
 static void
+check_same_names(List *a, List *b, const char *what)
+{
+	ListCell   *la;
+	ListCell   *lb;
+
+	if (list_length(a) != list_length(b))
+		fail("script_pack() changed the length of a list", what);
+	forboth(la, a, lb, b)
+	{
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+			fail("script_pack() changed a name", what);
+	}
+}
+
+static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The packed copy says what the parsed revision says */
+static void
+check_packed(const Revision *rev, const Revision *packed)
+{
+	if (!same_string(rev->id, packed->id) || !same_string(rev->message, packed->message) ||
+		!same_string(rev->created, packed->created))
+		fail("script_pack() changed the id, message or created", NULL);
+	if (packed->filename != rev->filename || packed->text != rev->text ||
+		packed->text_len != rev->text_len ||
+		memcmp(&packed->upgrade, &rev->upgrade, sizeof(ScriptSection)) != 0 ||
+		memcmp(&packed->downgrade, &rev->downgrade, sizeof(ScriptSection)) != 0 ||
+		memcmp(&packed->verify, &rev->verify, sizeof(ScriptSection)) != 0 ||
+		packed->transactional != rev->transactional)
+		fail("script_pack() changed the file, text or sections", NULL);
+	check_same_names(rev->down_revisions, packed->down_revisions, "down_revision");
+	check_same_names(rev->branch_labels, packed->branch_labels, "branch_labels");
+	check_same_names(rev->depends_on, packed->depends_on, "depends_on");
+}
+
+static void
 check_revision(const Revision *rev, const char *text, Size len)
 {
 	int			lines = count_lines(text, len);
@@ -326,6 +366,7 @@ fuzz_parse(const uint8_t *data, size_t size)
 		if (verbose)
 			fprintf(stderr, "parsed revision %s\n", rev ? rev->id : "(null)");
 		check_revision(rev, buf, len);
+		check_packed(rev, script_pack(rev));
 		if (rev->upgrade.present)
 			fuzz_prescan(rev->upgrade.sql, rev->upgrade.len, rev->upgrade.line + 1, buf, len);
 		if (rev->downgrade.present)
