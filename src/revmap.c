@@ -174,21 +174,14 @@ resolve_edge(RevisionMap *map, Revision *rev, const char *name, bool is_parent)
 
 	if (target == NULL && !is_parent)
 		target = revmap_get_label(map, name);
-	if (target == NULL && is_parent)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("revision \"%s\" referenced from revision \"%s\" is not present",
-						name, rev->id),
-				 errdetail("File \"%s\", line %d.",
-						   rev->filename, rev->down_revision_line),
-				 errhint("No migration file defines it as its revision.")));
 	if (target == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("revision \"%s\" referenced from revision \"%s\" is not present",
 						name, rev->id),
-				 errdetail("File \"%s\", line %d.",
-						   rev->filename, rev->depends_on_line),
+				 errdetail("File \"%s\", line %d.", rev->filename,
+						   is_parent ? rev->down_revision_line : rev->depends_on_line),
+				 is_parent ? errhint("No migration file defines it as its revision.") :
 				 errhint("A depends_on entry names a revision id or a branch label.")));
 	return target;
 }
